@@ -56,10 +56,19 @@ class NotebookItem(pytest.Item):
         flags = ["notest"] + ([] if self.config.getoption("--slow") else ["slow"])
         err, real = io.StringIO(), sys.__stderr__
         sys.__stderr__ = err          # nbdev writes the failing cell's traceback there
+        # notebooks run in this process; their exported cells re-register attention entries with
+        # notebook-local classes: restore the registry afterwards so later tests see the package's
+        try:
+            from vidattn_nb.insertion import ATTENTIONS
+            saved = dict(ATTENTIONS)
+        except ImportError:
+            ATTENTIONS, saved = None, None
         try:
             ok, secs = test_nb(self.path, skip_flags=flags, force_flags=[], showerr=True)
         finally:
             sys.__stderr__ = real
+            if ATTENTIONS is not None:
+                ATTENTIONS.clear(); ATTENTIONS.update(saved)
         self.user_properties.append(("seconds", secs))
         if not ok:
             raise NotebookFailed(err.getvalue() or f"{self.path.name} failed")
