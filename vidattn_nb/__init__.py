@@ -2,10 +2,13 @@
 
 Modules:
 
+- `vidattn_nb.attn_aia`: Hao et al., *Attention in Attention: Modeling Context Correlation for Efficient Video Classification* (IEEE TCSVT 2022), §III, Eq. 1-15, Fig. 1-3, Table I.
 - `vidattn_nb.attn_common`: Pooling to descriptors, the shared channel MLP and gating, written once for every paper's modules (AIA, W3, STA, CBAM, SE, GE, S3D-G, Non-local).
 - `vidattn_nb.attn_w3`: Channel-temporal and spatio-temporal attention (W3 §3.1-3.2, Eq. 1-6), the Table 5 ablations, attention-guided feature refinement with its deep-supervision loss (§3.4, Eq. 7-8, Fig. 2) as a model-level option, and the mature-feature regularization loss (Eq. 9).
 - `vidattn_nb.baselines_attention`: The two attention models W3 compares against in Table 6 (and Table 7 for CBAM): CBAM applied frame by frame in every block of TSM, and the Non-local block at TSM's NL placement.
+- `vidattn_nb.baselines_gating`: The seven gating modules AIA compares against (Hao et al., TCSVT 2022, §IV-C, Fig. 4, Table I), each the 3D version of an image/video attention module.
 - `vidattn_nb.complexity`: `profile(model, frames, size)` → `{"params", "gflops"}` of one view, counted by fvcore, and the table of every backbone against the numbers the papers print.
+- `vidattn_nb.complexity_ops`: `profile_with_elementwise`: parameters and FLOPs of one view under three counting conventions (fvcore's default; + average pooling; + every element-wise/reduction op), and AIA Table I (parameters and FLOPs of TSN/TSM-ResNet-50 with AIA and its seven baselines) side by side with the paper.
 - `vidattn_nb.complexity_w3`: Parameters and FLOPs of one view (1 clip, 1 centre crop 224²) of TSM-ResNet-50 with each attention model, under fvcore's convention and under one that also counts pooling and every element-wise op, next to the numbers W3 prints.
 - `vidattn_nb.core`: Shared mechanics every other notebook uses: the one adapter between the public video layout `(N, C, T, H, W)` and the time-folded layout `(N*T, C, H, W)` of 2D hosts (TSN, TSM), the recording of attention maps, atomic writes of checkpoints and result files, seeding, and the README renderer.
 - `vidattn_nb.data.annotations`: One reader per dataset, from the files the dataset's authors distribute, into one internal clip list (`ClipList` of `ClipRecord`s); TSM/mmaction-style list files in and out; a console command.

@@ -1,0 +1,78 @@
+"""AIA (notebook 11) and the baselines of AIA Table I (notebook 13) in every host of `build_model`.
+
+Every registered name builds on TSN/TSM/I3D ResNet-50 and on the 3D ResNet-18 (`r3d` has no
+ResNet-50) and runs a tiny clip. The default run covers every name on `r3d` and two names on each
+of tsn/tsm/i3d; `--slow` runs the full product (17 names x 4 hosts)."""
+import functools
+import pytest
+import torch
+
+from vidattn_nb.models import build_model
+from vidattn_nb.insertion import ATTENTIONS
+from vidattn_nb.attn_aia import AIA_VARIANTS, AIA, AIACombo
+from vidattn_nb.baselines_gating import BASELINES
+
+NAMES = list(AIA_VARIANTS) + list(BASELINES)
+HOSTS = {"tsn": "resnet50", "tsm": "resnet50", "i3d": "resnet50", "r3d": "resnet18"}
+# default run (CPU budget): every name on r3d, and on each of tsn/tsm/i3d one AIA variant and one baseline
+_FAST = {("tsn", "cinst->stinc"), ("tsn", "s3d-g"), ("tsm", "stinc"), ("tsm", "cbam3d-377"), ("i3d", "c+st"), ("i3d", "ge3d-dw333")}
+CASES = [pytest.param(arch, name, marks=() if arch == "r3d" or (arch, name) in _FAST else pytest.mark.slow, id=f"{arch}-{name}")
+         for name in NAMES for arch in HOSTS]
+N_BLOCKS = {"resnet50": 16, "resnet18": 8}
+
+
+@functools.lru_cache(maxsize=None)
+def _plain_params(arch, backbone):
+    return sum(p.numel() for p in build_model(arch, backbone, attention=None, num_classes=5, num_segments=2, size=32).parameters())
+
+
+def _unit_params(name):
+    m = ATTENTIONS[name].factory(8, 2, 4, 4)
+    return sum(p.numel() for p in m.parameters())
+
+
+@pytest.mark.parametrize("arch,name", CASES)
+def test_build_and_run(arch, name):
+    torch.manual_seed(0)
+    backbone = HOSTS[arch]
+    m = build_model(arch, backbone, attention=name, num_classes=5, num_segments=2, size=32).eval()
+    assert len(m.attention_paths) == N_BLOCKS[backbone]
+    assert all(p.endswith("." + ATTENTIONS[name].position) for p in m.attention_paths)
+    extra = sum(p.numel() for p in m.parameters()) - _plain_params(arch, backbone)
+    if name in AIA_VARIANTS:     # shape-independent: the same count in every slot
+        assert extra == N_BLOCKS[backbone] * _unit_params(name)
+    else:
+        assert extra >= 0
+    x = torch.randn(1, 3, 2, 32, 32)
+    with torch.no_grad():
+        y = m(x)
+    assert y.shape == (1, 5) and torch.isfinite(y).all()
+    m.record_attention(True)
+    with torch.no_grad():
+        m(x)
+    maps = m.attention_maps()
+    n_rec = 2 if name in AIA_VARIANTS and "->" in name or "+" in name else 1   # a combination records in both members
+    assert len(maps) == n_rec * N_BLOCKS[backbone], (name, list(maps)[:3])
+
+
+def test_aia_gradients_in_tsm():
+    torch.manual_seed(0)
+    m = build_model("tsm", "resnet50", attention="cinst->stinc", num_classes=3, num_segments=2, size=32).train()
+    m(torch.randn(2, 3, 2, 32, 32)).sum().backward()
+    mods = [mod for mod in m.modules() if isinstance(mod, AIACombo)]
+    assert len(mods) == 16
+    for mod in mods:
+        for k, p in mod.named_parameters():
+            assert p.grad is not None and p.grad.abs().sum() > 0, k
+
+
+def test_aia_unit_parameter_count_in_tsn():
+    m = build_model("tsn", "resnet50", attention="c", num_classes=174, num_segments=8)
+    assert sum(p.numel() for p in m.parameters()) == 23_864_558 + 16 * 56
+    units = [mod for mod in m.modules() if isinstance(mod, AIA)]
+    assert len(units) == 16 and all(sum(p.numel() for p in u.parameters()) == 56 for u in units)
+
+
+def test_unknown_option_is_an_error():
+    with pytest.raises(TypeError, match="takes no options"):
+        build_model("tsn", "resnet18", attention="c", num_classes=3, num_segments=2, size=32, reduction=4)
