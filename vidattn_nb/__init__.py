@@ -4,6 +4,7 @@ Modules:
 
 - `vidattn_nb.attn_aia`: Hao et al., *Attention in Attention: Modeling Context Correlation for Efficient Video Classification* (IEEE TCSVT 2022), §III, Eq. 1-15, Fig. 1-3, Table I.
 - `vidattn_nb.attn_common`: Pooling to descriptors, the shared channel MLP and gating, written once for every paper's modules (AIA, W3, STA, CBAM, SE, GE, S3D-G, Non-local).
+- `vidattn_nb.attn_sta`: Li et al., "Spatio-Temporal Attention Networks for Action Recognition and Detection" (IEEE TMM 2020), §III, Eq. 1-7, Fig. 2-3, Tables III, IV, VII-IX, Fig. 7. Registered as `"sta"`, `"ta"`, `"sa"`.
 - `vidattn_nb.attn_w3`: Channel-temporal and spatio-temporal attention (W3 §3.1-3.2, Eq. 1-6), the Table 5 ablations, attention-guided feature refinement with its deep-supervision loss (§3.4, Eq. 7-8, Fig. 2) as a model-level option, and the mature-feature regularization loss (Eq. 9).
 - `vidattn_nb.baselines_attention`: The two attention models W3 compares against in Table 6 (and Table 7 for CBAM): CBAM applied frame by frame in every block of TSM, and the Non-local block at TSM's NL placement.
 - `vidattn_nb.baselines_gating`: The seven gating modules AIA compares against (Hao et al., TCSVT 2022, §IV-C, Fig. 4, Table I), each the 3D version of an image/video attention module.
