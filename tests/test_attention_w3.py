@@ -41,8 +41,11 @@ def test_every_name_on_every_host(arch, backbone, frames, size):
 def test_gradients_and_maps(arch, backbone, name):
     torch.manual_seed(0)
     frames = 8 if arch == "i3d" else 4
-    m = build_model(arch, backbone, attention=name, num_classes=5, num_segments=frames, size=32).train()
-    x = torch.randn(2, 3, frames, 32, 32)
+    # r3d-18 at 32² leaves one position per clip in layer4: W3's spatial BNs then normalise 2 values, and the
+    # gradient reaching s_bn/s_frm there is only eps-level (~1e-9, round-off decides whether it is exactly 0)
+    size = 64 if (arch, name) == ("r3d", "w3") else 32
+    m = build_model(arch, backbone, attention=name, num_classes=5, num_segments=frames, size=size).train()
+    x = torch.randn(2, 3, frames, size, size)
     y = m(x)
     aux = m.afr.aux_logits if name == "w3" else None
     w3_loss(y, torch.tensor([1, 4]), aux).backward()
