@@ -6,6 +6,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def _norm(v):
+    if isinstance(v, (list, tuple)): v = " ".join(map(str, v))   # TOML list == space-separated ini value
     s = str(v).strip()
     return {"true": "True", "false": "False"}.get(s.lower(), s)
 
@@ -38,3 +39,11 @@ def test_no_torchvision_dependency():
     pp = tomllib.loads((ROOT / "pyproject.toml").read_text())
     deps = pp["project"]["dependencies"] + sum(pp["project"]["optional-dependencies"].values(), [])
     assert not any(d.lower().startswith("torchvision") for d in deps)
+
+
+def test_nbdev_clean_keeps_papermill_parameters_tag():
+    # papermill finds the parameters cell by its tag; a cleaned notebook must keep it
+    import json
+    for nb in sorted((ROOT / "nbs").glob("bench_*.ipynb")) + sorted((ROOT / "nbs").glob("run_*.ipynb")):
+        cells = json.loads(nb.read_text())["cells"]
+        assert any("parameters" in c.get("metadata", {}).get("tags", []) for c in cells), f"{nb.name}: no cell tagged 'parameters'"
