@@ -8,9 +8,9 @@ import pytest
 import torch
 
 from vidattn_nb.models import build_model
-from vidattn_nb.insertion import ATTENTIONS
-from vidattn_nb.attn_aia import AIA_VARIANTS, AIA, AIACombo
-from vidattn_nb.baselines_gating import BASELINES
+from vidattn_nb.models.insertion import ATTENTIONS
+from vidattn_nb.attention.aia import AIA_VARIANTS, AIA, AIACombo
+from vidattn_nb.attention.gating import BASELINES
 
 NAMES = list(AIA_VARIANTS) + list(BASELINES)
 HOSTS = {"tsn": "resnet50", "tsm": "resnet50", "i3d": "resnet50", "r3d": "resnet18"}

@@ -3,7 +3,7 @@ Tiny inputs (2 frames, 64²); the paper's placement is the last stage, `after_bn
 import pytest
 import torch
 from vidattn_nb.models import build_model, ATTENTIONS
-from vidattn_nb.attn_sta import STA, table_iv, STA_PLACEMENTS
+from vidattn_nb.attention.sta import STA, table_iv, STA_PLACEMENTS
 
 HOSTS = [("tsn", "resnet18"), ("tsm", "resnet18"), ("i3d", "resnet50"), ("r3d", "resnet18")]
 T, S = 2, 64
