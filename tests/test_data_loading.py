@@ -1,13 +1,14 @@
 """Integration tests of the data pipeline (notebooks 21-23): frame folders and videos read through
-`VideoDataset` / `build_dataset`, every bad-input case of issue 4 in raise and skip modes, and the
-error report across DataLoader workers. All media are written here (tiny JPEG folders, tiny mp4s)."""
+`VideoDataset` / `build_dataset`, every kind of bad media (missing, empty, unreadable, corrupt, truncated) in
+raise and skip modes, and the error report across DataLoader workers. All media are written here (tiny JPEG
+folders, tiny mp4s) or by `vidattn_nb.data.fixtures`."""
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from fastcore.test import test_eq as check_eq  # aliased: pytest collects globals named test_*
 from torch.utils.data import DataLoader
 
 from vidattn_nb.data import VideoDataset, build_dataset, ErrorReport
@@ -16,27 +17,8 @@ from vidattn_nb.data.frames import (DataError, MissingFrameError, EmptySourceErr
                                     write_video, _grey_frames, _frame_ids, extract_frames_cli)
 from vidattn_nb.data.sampling import TSNSampler, DenseSampler, TrainTransform, TestTransform
 
-try:
-    from vidattn_nb.data.annotations import ClipList, ClipRecord
-except ImportError:  # the annotations notebook may not be exported yet: same fields
-    @dataclass
-    class ClipRecord:
-        path: str
-        num_frames: object
-        label: object
-        start: int = 0
-        end: object = None
-        extra: dict = field(default_factory=dict)
-
-    @dataclass
-    class ClipList:
-        records: list
-        classes: list
-        multilabel: bool = False
-        name: str = ""
-        split: str = ""
-        skipped: list = field(default_factory=list)
-        meta: dict = field(default_factory=dict)
+from vidattn_nb.data.annotations import ClipList, ClipRecord
+from vidattn_nb.data.fixtures import write_fixture
 
 CLASSES = ["a", "b", "c"]
 
@@ -103,10 +85,13 @@ def test_bad_input_raises_naming_the_file(media, kind, name, exc, words):
 def test_bad_input_skipped_and_counted(media, kind, name, exc, words):
     ds = _dataset(media, kind, [name, "good1"], [0, 2], "skip")
     s = ds[0]
-    assert s["replaced"] and s["index"] == 1 and s["label"].item() == 2      # the replacement's own label
+    assert s["replaced"]
+    check_eq((s["index"], s["label"].item()), (1, 2))      # the replacement's own label
     rep = ds.error_report()
-    assert rep.count == 1 and rep.entries[0]["type"] == exc.__name__ and words in rep.entries[0]["error"]
-    assert not ds[1]["replaced"] and ds.error_report(reset=True).count == 1 and ds.error_report().count == 0
+    check_eq((rep.count, rep.entries[0]["type"]), (1, exc.__name__))
+    assert words in rep.entries[0]["error"]
+    assert not ds[1]["replaced"]
+    check_eq((ds.error_report(reset=True).count, ds.error_report().count), (1, 0))
 
 
 def test_index_out_of_range(media):
@@ -128,7 +113,7 @@ def test_video_and_frames_give_the_same_frames(media):
     # same content up to JPEG vs H.264 loss
     assert (f["video"] - v["video"]).abs().mean() < 0.1
     raw = VideoFile(media / "videos").read("good0.mp4", [2, 6, 10])
-    assert _frame_ids(raw) == [2, 6, 10]
+    check_eq(_frame_ids(raw), [2, 6, 10])
 
 
 def test_error_report_across_workers(media):
@@ -137,18 +122,18 @@ def test_error_report_across_workers(media):
     dl = DataLoader(ds, batch_size=2, num_workers=2, shuffle=False)
     seen = []
     for batch in dl:
-        assert batch["video"].shape == (2, 3, 8, 16, 16)
+        check_eq(batch["video"].shape, (2, 3, 8, 16, 16))
         seen += list(zip(batch["index"].tolist(), batch["label"].tolist(), batch["replaced"].tolist()))
     # each bad record i was replaced by good record i+1 with that record's label
-    assert seen == [(0, 0, False), (2, 2, True), (2, 2, False), (4, 1, True), (4, 1, False), (6, 0, True), (6, 0, False), (0, 0, True)]
+    check_eq(seen, [(0, 0, False), (2, 2, True), (2, 2, False), (4, 1, True), (4, 1, False), (6, 0, True), (6, 0, False), (0, 0, True)])
     rep = ds.error_report()
-    assert rep.count == 4 and len({e["path"] for e in rep.entries}) == 4
-    assert sorted(e["type"] for e in rep.entries) == sorted(["MissingFrameError", "CorruptFileError", "EmptySourceError", "UnreadableError"])
+    check_eq((rep.count, len({e["path"] for e in rep.entries})), (4, 4))
+    check_eq(sorted(e["type"] for e in rep.entries), sorted(["MissingFrameError", "CorruptFileError", "EmptySourceError", "UnreadableError"]))
     assert len(os.listdir(ds.report_dir)) >= 1      # written by the workers, not this process
-    assert ds.error_report(reset=True).count == 4 and ds.error_report().count == 0
+    check_eq((ds.error_report(reset=True).count, ds.error_report().count), (4, 0))
     for _ in DataLoader(ds, batch_size=4, num_workers=2):   # a second epoch counts afresh
         pass
-    assert ds.error_report().count == 4
+    check_eq(ds.error_report().count, 4)
 
 
 def test_worker_exception_keeps_its_type(media):
@@ -172,19 +157,20 @@ def test_dense_multi_clip_views(media):
     ds = VideoDataset(ClipList(recs, CLASSES), VideoFile(media / "videos"), DenseSampler(4, 2, train=False, num_clips=3),
                       TestTransform("3crop-16"), False)
     s = ds[0]
-    assert s["video"].shape == (9, 3, 4, 16, 16) and s["frames"].tolist() == [[0, 2, 4, 6], [12, 14, 16, 18], [24, 26, 28, 30]]
+    check_eq((s["video"].shape, s["frames"].tolist()), ((9, 3, 4, 16, 16), [[0, 2, 4, 6], [12, 14, 16, 18], [24, 26, 28, 30]]))
 
 
 def test_build_dataset_ssv1_fixture(tmp_path):
-    ann = pytest.importorskip("vidattn_nb.data.annotations")
-    root = ann.make_fixture("ssv1", tmp_path / "ssv1", media=True)
+    root = write_fixture("ssv1", tmp_path / "ssv1")
     tr = build_dataset("ssv1", root, "train", num_segments=4, size=16)
-    assert tr.train and tr.transform.flip == "none" and len(tr) == len(tr.clips)
+    assert tr.train
+    check_eq(tr.transform.flip, "none")
+    check_eq((len(tr), len(tr.clips)), (4, 4))
     for i in range(len(tr)):
         s = tr[i]
-        assert s["video"].shape == (3, 4, 16, 16) and s["label"].item() == tr.clips[i].label
+        check_eq((s["video"].shape, s["label"].item()), ((3, 4, 16, 16), tr.clips[i].label))
     va = build_dataset("ssv1", root, "val", num_segments=4, views="2x3crop-16")
-    assert va[0]["video"].shape == (6, 3, 4, 16, 16)
+    check_eq(va[0]["video"].shape, (6, 3, 4, 16, 16))
     # a frame deleted after the list was read: raise names it; skip replaces the clip and reports it
     sk = build_dataset("ssv1", root, "val", num_segments=4, on_error="skip")
     first = Path(va.source.full_path(va.clips[0].path))
@@ -192,16 +178,28 @@ def test_build_dataset_ssv1_fixture(tmp_path):
     with pytest.raises(MissingFrameError, match="00002.jpg"):
         va[0]
     s = sk[0]
-    assert s["replaced"] and s["index"] == 1 and s["label"].item() == sk.clips[1].label
-    assert sk.error_report().count == 1 and "00002.jpg" in str(sk.error_report())
+    assert s["replaced"]
+    check_eq((s["index"], s["label"].item()), (1, sk.clips[1].label))
+    check_eq(sk.error_report().count, 1)
+    assert "00002.jpg" in str(sk.error_report())
+
+
+def test_build_dataset_reports_annotation_skips_and_notes(tmp_path):
+    root = write_fixture("charades", tmp_path / "ch")
+    (root / "Charades_v1_train.csv").write_text((root / "Charades_v1_train.csv").read_text() + "BAD00,x,y\n")
+    ds = build_dataset("charades", root, "train", num_segments=4, size=16, on_error="skip")
+    rep = str(ds.error_report())
+    assert "1 annotation line(s) skipped" in rep and "Charades_v1_train.csv:6: expected 11 comma-separated fields" in rep
+    assert "1 annotation note(s)" in rep and "R3V3S: action c000 0.60 0.20 ends before it starts" in rep
 
 
 def test_extract_frames_cli(media, tmp_path, capsys):
     out = tmp_path / "frames"
     with pytest.raises(SystemExit) as e:          # garbage/truncated videos in the folder: exit status 1
         extract_frames_cli([str(media / "videos"), str(out), "--quiet", "--template", "img_{:05d}.jpg"])
-    assert e.value.code == 1
+    check_eq(e.value.code, 1)
     cap = capsys.readouterr()
     assert "FAILED" in cap.err and "garbage.mp4" in cap.err and "videos extracted" in cap.out
-    assert FrameFolder(out).num_frames("good0") == 32 and (out / "good0" / "img_00001.jpg").is_file()
-    assert _frame_ids(FrameFolder(out).read("good3", [0, 31])) == [0, 31]
+    check_eq(FrameFolder(out).num_frames("good0"), 32)
+    assert (out / "good0" / "img_00001.jpg").is_file()
+    check_eq(_frame_ids(FrameFolder(out).read("good3", [0, 31])), [0, 31])
