@@ -14,7 +14,7 @@ from .annotations import (ClipRecord, ClipList, AnnotationError, Need, Layout, P
 from . import fixtures
 
 # %% auto #0
-__all__ = ['EPIC55_LAYOUT', 'EGTEA_LAYOUT', 'epic55_default_val_videos', 'read_epic55', 'read_egtea']
+__all__ = ['EPIC55_LAYOUT', 'EPIC55', 'EGTEA_LAYOUT', 'EGTEA', 'epic55_default_val_videos', 'read_epic55', 'read_egtea']
 
 # %% ../../nbs/26_data_readers_egocentric.ipynb #44fecd9e
 _EPIC_TRAIN_COLS = ("uid", "participant_id", "video_id", "start_frame", "stop_frame", "verb_class", "noun_class")
@@ -96,8 +96,8 @@ def read_epic55(root, split, fold=1, target="action", val_videos=None, on_error=
     return _clip_list(recs, classes, bad, ds, s, "frames", EPIC55_LAYOUT.find(root, "frames", s), "frame_{:010d}.jpg", files, root,
                       target=target, verb_classes=verbs, noun_classes=nouns, actions=actions)
 
-# %% ../../nbs/26_data_readers_egocentric.ipynb #4f178175
-register_dataset(DatasetSpec(
+# %% ../../nbs/26_data_readers_egocentric.ipynb #156da7b4
+EPIC55 = register_dataset(DatasetSpec(
     "epic55", "EPIC-Kitchens-55", read_epic55, EPIC55_LAYOUT, classes=125,
     aliases=("epic-kitchens-55", "epic-kitchens", "epic"),
     protocol=Protocol(frames=8, sampling="tsn", test_views="2x10crop-224", metric="top1", eval_split="val",
@@ -144,8 +144,8 @@ def read_egtea(root, split, fold=1, on_error="raise") -> ClipList:
     return _clip_list(recs, actions, bad, ds, s, "video", EGTEA_LAYOUT.find(root, "videos"), None, [af, vf, nf, sf],
                       root, fold=fold, verb_classes=verbs, noun_classes=nouns)
 
-# %% ../../nbs/26_data_readers_egocentric.ipynb #f827477e
-register_dataset(DatasetSpec(
+# %% ../../nbs/26_data_readers_egocentric.ipynb #f7a88939
+EGTEA = register_dataset(DatasetSpec(
     "egtea", "EGTEA Gaze+", read_egtea, EGTEA_LAYOUT, classes=106, aliases=("egtea-gaze", "egtea-gaze+", "egtea-gaze-plus"),
     protocol=Protocol(frames=8, sampling="tsn", test_views="1xcenter-224", metric="top1", eval_split="test", folds=(1, 2, 3),
                       source="AIA §IV-A (the three official splits) and Table IX"),

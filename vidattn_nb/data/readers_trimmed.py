@@ -15,8 +15,9 @@ from .annotations import (ClipRecord, ClipList, AnnotationError, Need, Layout, P
 from . import fixtures
 
 # %% auto #0
-__all__ = ['SSV1_LAYOUT', 'SSV2_LAYOUT', 'EGOGESTURE_SUBJECTS', 'EGOGESTURE_CLASSES', 'EGOGESTURE_LAYOUT', 'DIVING48_LAYOUT',
-           'MIT_LAYOUT', 'read_ssv1', 'read_ssv2', 'read_egogesture', 'read_diving48', 'read_mit']
+__all__ = ['SSV1_LAYOUT', 'SSV1', 'SSV2_LAYOUT', 'SSV2', 'EGOGESTURE_SUBJECTS', 'EGOGESTURE_CLASSES', 'EGOGESTURE_LAYOUT',
+           'EGOGESTURE', 'DIVING48_LAYOUT', 'DIVING48', 'MIT_LAYOUT', 'MIT', 'read_ssv1', 'read_ssv2',
+           'read_egogesture', 'read_diving48', 'read_mit']
 
 # %% ../../nbs/25_data_readers_trimmed.ipynb #fbc50008
 def _numbered_subdirs(p: Path) -> bool:
@@ -64,8 +65,8 @@ def read_ssv1(root, split, fold=1, frames_root=None, image_tmpl="{:05d}.jpg", cl
     return _clip_list(recs, classes, bad, ds, s, "frames", fdir, image_tmpl, [lab_f, ann_f], root,
                       labels_sorted=names == sorted(names))
 
-# %% ../../nbs/25_data_readers_trimmed.ipynb #83eea016
-register_dataset(DatasetSpec(
+# %% ../../nbs/25_data_readers_trimmed.ipynb #52471f2a
+SSV1 = register_dataset(DatasetSpec(
     "ssv1", "Something-Something V1", read_ssv1, SSV1_LAYOUT, classes=174,
     aliases=("something-something-v1", "sthv1", "sth-sth-v1"), direction_sensitive=True,
     protocol=Protocol(frames=8, sampling="tsn", test_views="1xcenter-224", metric="top1", eval_split="val",
@@ -129,8 +130,8 @@ def read_ssv2(root, split, fold=1, frames_root=None, image_tmpl="{:06d}.jpg", on
         return _clip_list(recs, classes, bad, ds, s, "frames", fdir, image_tmpl, [lab_f, ann_f], root)
     return _clip_list(recs, classes, bad, ds, s, "video", SSV2_LAYOUT.find(root, "videos"), None, [lab_f, ann_f], root)
 
-# %% ../../nbs/25_data_readers_trimmed.ipynb #e377bae8
-register_dataset(DatasetSpec(
+# %% ../../nbs/25_data_readers_trimmed.ipynb #b86000a1
+SSV2 = register_dataset(DatasetSpec(
     "ssv2", "Something-Something V2", read_ssv2, SSV2_LAYOUT, classes=174,
     aliases=("something-something-v2", "sthv2", "sth-sth-v2"), direction_sensitive=True,
     protocol=Protocol(frames=16, sampling="tsn", test_views="2x3crop-256", metric="top1", eval_split="val",
@@ -206,8 +207,8 @@ def read_egogesture(root, split, fold=1, subjects=None, on_error="raise") -> Cli
     return _clip_list(recs, EGOGESTURE_CLASSES, bad, ds, s, "frames", EGOGESTURE_LAYOUT.find(root, "frames"),
                       "{:06d}.jpg", files, root, subjects=tuple(sorted(subjects)))
 
-# %% ../../nbs/25_data_readers_trimmed.ipynb #abe9523d
-register_dataset(DatasetSpec(
+# %% ../../nbs/25_data_readers_trimmed.ipynb #12f8ee6b
+EGOGESTURE = register_dataset(DatasetSpec(
     "egogesture", "EgoGesture", read_egogesture, EGOGESTURE_LAYOUT, classes=83, aliases=("ego-gesture",),
     direction_sensitive=True,
     protocol=Protocol(frames=8, sampling="tsn", test_views="1xcenter-224", metric="top1", eval_split="test",
@@ -253,8 +254,8 @@ def read_diving48(root, split, fold=1, on_error="raise") -> ClipList:
         recs.append(ClipRecord(f"{vid.strip()}.mp4", None, lab, extra={"orig_start_frame": a, "orig_end_frame": b, "source": (src, k)}))
     return _clip_list(recs, classes, bad, ds, s, "video", DIVING48_LAYOUT.find(root, "videos"), None, [vf, af], root)
 
-# %% ../../nbs/25_data_readers_trimmed.ipynb #6192505c
-register_dataset(DatasetSpec(
+# %% ../../nbs/25_data_readers_trimmed.ipynb #8bc4707e
+DIVING48 = register_dataset(DatasetSpec(
     "diving48", "Diving48 (V2)", read_diving48, DIVING48_LAYOUT, classes=48, aliases=("diving48v2", "diving-48"),
     protocol=Protocol(frames=8, sampling="tsn", test_views="1xcenter-224", metric="top1", eval_split="test",
                       source="AIA §IV-A and Table VII (8 frames); single clip, centre crop as in AIA's ablations"),
@@ -290,8 +291,8 @@ def read_mit(root, split, fold=1, on_error="raise") -> ClipList:
         recs.append(ClipRecord(path, None, lab, extra={"votes": votes, "source": (src, ln)}))
     return _clip_list(recs, classes, bad, ds, s, "video", MIT_LAYOUT.find(root, "videos", s), None, [cf, af], root)
 
-# %% ../../nbs/25_data_readers_trimmed.ipynb #e425f904
-register_dataset(DatasetSpec(
+# %% ../../nbs/25_data_readers_trimmed.ipynb #e50b8f4a
+MIT = register_dataset(DatasetSpec(
     "mit", "Moments in Time", read_mit, MIT_LAYOUT, classes=339, aliases=("moments-in-time", "moments"),
     protocol=Protocol(frames=15, sampling="tsn", test_views="1xcenter-224", metric="top1", eval_split="val",
                       source="Where and When App. B.1 (3 s videos, frames at 5 fps: T = 15); Table 2 (top-1)"),

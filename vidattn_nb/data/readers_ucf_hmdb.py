@@ -11,7 +11,7 @@ from .annotations import (ClipRecord, ClipList, Need, Layout, Protocol, DatasetS
 from . import fixtures
 
 # %% auto #0
-__all__ = ['UCF101_LAYOUT', 'HMDB51_CLASSES', 'HMDB51_LAYOUT', 'read_ucf101', 'read_hmdb51']
+__all__ = ['UCF101_LAYOUT', 'UCF101', 'HMDB51_CLASSES', 'HMDB51_LAYOUT', 'HMDB51', 'read_ucf101', 'read_hmdb51']
 
 # %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #09a8c324
 def _ucf(x): return (f"ucfTrainTestlist/{x}", x)
@@ -49,12 +49,12 @@ def read_ucf101(root, split, fold=1, on_error="raise") -> ClipList:
         recs.append(ClipRecord(t[0], None, lab, extra={"source": (src, ln)}))
     return _clip_list(recs, classes, bad, ds, s, "video", UCF101_LAYOUT.find(root, "videos"), None, [cf, lf], root, fold=fold)
 
-# %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #0dd31049
+# %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #a40f7b43
 _STA = Protocol(frames=16, sampling="dense", test_views="1xcenter-112", metric="top1", eval_split="test", folds=(1, 2, 3),
                 source="STA §IV (3D ResNeXt-101 on 16- and 64-frame windows, top-1 over the three splits; 112 px is the "
                        "input size of the 3D-ResNet code it fine-tunes, the paper does not state it); Where and When "
                        "App. B.1 uses ResNet-50 frames at 224 px")
-register_dataset(DatasetSpec(
+UCF101 = register_dataset(DatasetSpec(
     "ucf101", "UCF101", read_ucf101, UCF101_LAYOUT, classes=101, aliases=("ucf-101",), protocol=_STA,
     fixture=fixtures.ucf101_fixture, bad_cases=fixtures.ucf101_bad_cases, papers="STA Tables I-II; Where and When Table 1"))
 
@@ -97,7 +97,7 @@ def read_hmdb51(root, split, fold=1, on_error="raise") -> ClipList:
     return _clip_list(recs, HMDB51_CLASSES, bad, ds, s, "video", HMDB51_LAYOUT.find(root, "videos"), None,
                       files, root, fold=fold, unused=unused)
 
-# %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #b2761de6
-register_dataset(DatasetSpec(
+# %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #86e3e06d
+HMDB51 = register_dataset(DatasetSpec(
     "hmdb51", "HMDB51", read_hmdb51, HMDB51_LAYOUT, classes=51, aliases=("hmdb-51", "hmdb"), protocol=_STA,
     fixture=fixtures.hmdb51_fixture, bad_cases=fixtures.hmdb51_bad_cases, papers="STA Tables I-II; Where and When Table 1"))

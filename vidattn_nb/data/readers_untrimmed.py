@@ -17,8 +17,9 @@ from vidattn_nb.data.annotations import (ClipRecord, ClipList, AnnotationError, 
 from . import fixtures
 
 # %% auto #0
-__all__ = ['CHARADES_LAYOUT', 'THUMOS14_CLASSES', 'THUMOS14_UCF101_INDEX', 'THUMOS14_LAYOUT', 'UCF24_CLASSES', 'UCF24_LAYOUT',
-           'frame_label_matrix', 'read_charades', 'read_thumos14', 'read_ucf24', 'ucf24_pickle_to_json']
+__all__ = ['CHARADES_LAYOUT', 'CHARADES', 'THUMOS14_CLASSES', 'THUMOS14_UCF101_INDEX', 'THUMOS14_LAYOUT', 'THUMOS14',
+           'UCF24_CLASSES', 'UCF24_LAYOUT', 'UCF24', 'frame_label_matrix', 'read_charades', 'read_thumos14',
+           'read_ucf24', 'ucf24_pickle_to_json']
 
 # %% ../../nbs/28_data_readers_untrimmed.ipynb #b0863712
 def _charades_actions(field_, codes):
@@ -104,8 +105,8 @@ def read_charades(root, split, fold=1, fps: float = 24.0, frames_root=None, on_e
     return _clip_list(recs, classes, bad, ds, s, "video", CHARADES_LAYOUT.find(root, "frames or videos"), None, [cf, af], root,
                       multilabel=True, fps=fps, reversed_actions=reversed_)
 
-# %% ../../nbs/28_data_readers_untrimmed.ipynb #600c33e1
-register_dataset(DatasetSpec(
+# %% ../../nbs/28_data_readers_untrimmed.ipynb #bb963212
+CHARADES = register_dataset(DatasetSpec(
     "charades", "Charades", read_charades, CHARADES_LAYOUT, classes=157, aliases=("charades-v1",),
     protocol=Protocol(frames=64, sampling="dense", test_views="10xcenter-224", aggregate="max", metric="mAP", multilabel=True,
                       eval_split="val", source="Focused Attention §5.3 (T_in = 16, 32, 64; test: 10 clips, a 224 centre "
@@ -180,8 +181,8 @@ def read_thumos14(root, split, fold=1, multi_class="multilabel", annotation_dir=
                              f"multi_class='drop' leaves class {THUMOS14_CLASSES[c]} with no video in the {s} split"))
     return cl
 
-# %% ../../nbs/28_data_readers_untrimmed.ipynb #0027972a
-register_dataset(DatasetSpec(
+# %% ../../nbs/28_data_readers_untrimmed.ipynb #4d00cf47
+THUMOS14 = register_dataset(DatasetSpec(
     "thumos14", "THUMOS14", read_thumos14, THUMOS14_LAYOUT, classes=20, aliases=("thumos", "thumos-14", "thumos2014"),
     protocol=Protocol(frames=16, sampling="tsn", test_views="1xcenter-224", metric="detection mAP@tIoU", multilabel=True,
                       train_split="val", eval_split="test",
@@ -267,8 +268,8 @@ def ucf24_pickle_to_json(pkl_path, json_path) -> Path:
            for k, v in db.items() if isinstance(v, dict) and "annotations" in v}
     return atomic_write_text(json_path, json.dumps(out))
 
-# %% ../../nbs/28_data_readers_untrimmed.ipynb #05e4efa2
-register_dataset(DatasetSpec(
+# %% ../../nbs/28_data_readers_untrimmed.ipynb #3048a11d
+UCF24 = register_dataset(DatasetSpec(
     "ucf24", "UCF101-24", read_ucf24, UCF24_LAYOUT, classes=24, aliases=("ucf101-24", "ucf-101-24"),
     protocol=Protocol(frames=16, sampling="tsn", test_views="1xcenter-224", metric="localization mAP@IoU", eval_split="test",
                       source="Where and When §4.3, Table 3 (spatial localisation mAP at IoU thresholds; "
