@@ -50,11 +50,12 @@ def test_tables_and_readme(runs, tmp_path):
     assert not (tmp_path / "x.md").exists()
 
 
-@pytest.mark.parametrize("name", ["curves", "pairs", "confusion"])
+@pytest.mark.parametrize("name", ["curves", "classes", "pairs", "confusion"])
 def test_run_figures_write_png(runs, tmp_path, name):
     p = tmp_path / f"{name}.png"
     runs_list = viz.find_runs(runs)
     fig = {"curves": lambda: viz.plot_curves(runs, path=p),
+           "classes": lambda: viz.plot_class_accuracy(runs_list, classes=[0, "Moving something up"], path=p),
            "pairs": lambda: viz.plot_pair_accuracy(runs_list, path=p),
            "confusion": lambda: viz.plot_confusion(runs / "tsn_s0", path=p)}[name]()
     assert p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and fig.get_dpi() == viz.DPI

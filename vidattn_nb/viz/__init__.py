@@ -6,14 +6,14 @@ notebooks (`run_*.ipynb`) call to render their results. Notebook `nbs/69_viz_api
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/69_viz_api.ipynb #249ff9e7
+# %% ../../nbs/69_viz_api.ipynb #adefbf7b
 from .runs import (RESULT_COLUMNS, RUN_FILES, DPI, run_file, read_config, read_log, read_predictions, read_results,
                                  find_runs, model_name, run_label, new_figure, save_figure, write_fake_run)
 from .tables import (GROUP_KEYS, METRICS, PAPER_FIELDS, results_table, format_table, table_caption, table_markdown,
                                    markdown_grid, run_command, results_readme)
 from .curves import collect_logs, plot_curves
-from .classes import (predictions, resolve_pairs, per_class_accuracy, pair_accuracy, plot_pair_accuracy,
-                                    confusion, plot_confusion)
+from .classes import (predictions, class_index, resolve_pairs, per_class_accuracy, plot_class_accuracy,
+                                    pair_accuracy, plot_pair_accuracy, confusion, plot_confusion)
 from .attention import (VIEW_RULES, view_rule, reduce_map, gate_view, attention_modules, AttentionView, module_view,
                                       attention_views, model_label, display_frames, plot_attention)
 from .gradcam import grad_cam, plot_grad_cam
