@@ -6,7 +6,7 @@ notebooks (`run_*.ipynb`) call to render their results. Notebook `nbs/69_viz_api
 # %% auto #0
 __all__ = []
 
-# %% ../../nbs/69_viz_api.ipynb #adefbf7b
+# %% ../../nbs/69_viz_api.ipynb #6ac8d80b
 from .runs import (RESULT_COLUMNS, RUN_FILES, DPI, run_file, read_config, read_log, read_predictions, read_results,
                                  find_runs, model_name, run_label, new_figure, save_figure, write_fake_run)
 from .tables import (GROUP_KEYS, METRICS, PAPER_FIELDS, results_table, format_table, table_caption, table_markdown,
