@@ -1,12 +1,13 @@
-"""A tiny video network, registered as arch 'toy3d' (backbone 'tiny'), for the engine's integration tests.
+"""A tiny video network for the engine's integration tests, and the helpers they share.
 
-Imported by the training processes through `TrainConfig.imports=["_engine_toy"]` (the tests put this folder
-on PYTHONPATH), the way a user's plugin registers an architecture. Two 3D convolutions, global average
-pooling, dropout, a linear classifier: milliseconds per step, so the tests exercise the engine, not the CPU.
-`nan_at` (tests only): from that training forward on, the logits are NaN."""
+`_engine_toy_arch` registers it as arch 'toy3d' (backbone 'tiny'); the training processes import that module
+through `TrainConfig.imports=["_engine_toy_arch"]` (the tests put this folder on PYTHONPATH), the way a user's
+plugin registers an architecture. (Registering here, at import, would add 'toy3d' to the registry of the pytest
+process that collects tests/test_models.py, which enumerates every architecture.) Two 3D convolutions, global
+average pooling, dropout, a linear classifier: milliseconds per step, so the tests exercise the engine, not the
+CPU. `nan_at` (tests only): from that training forward on, the logits are NaN."""
 import torch
 from torch import nn
-from vidattn_nb.models import ArchSpec, register_arch
 from vidattn_nb.models.base import VideoNet
 
 
@@ -29,13 +30,6 @@ class Toy3d(VideoNet):
         return out
 
 
-def _build(num_classes, num_segments, dropout, pretrained):
-    return Toy3d(num_classes, dropout)
-
-
-register_arch(ArchSpec("toy3d", {"tiny": _build}, {"tiny": ("toy3d",)}, "test network of tests/_engine_toy.py"), replace=True)
-
-
 # -- shared by the engine's integration tests -------------------------------------------------------------------
 import json, os, sys
 from pathlib import Path
@@ -47,7 +41,7 @@ SYNTHETIC = {"size": 32, "num_frames": 8, "train_per_class": 4, "val_per_class":
 
 def tiny(run_dir, data_root, **over) -> dict:
     "TrainConfig fields of a tiny CPU run: toy3d on 48 synthetic clips of 4 frames at 32x32, batch 4, fp32, one thread."
-    d = dict(run_dir=str(run_dir), dataset="synthetic", data_root=str(data_root), synthetic=SYNTHETIC, imports=["_engine_toy"],
+    d = dict(run_dir=str(run_dir), dataset="synthetic", data_root=str(data_root), synthetic=SYNTHETIC, imports=["_engine_toy_arch"],
              arch="toy3d", backbone="tiny", frames=4, size=32, batch_size=4, epochs=3, lr=0.05, lr_steps=[2], dropout=0.0,
              num_workers=0, precision="fp32", threads=1, profile=False, tensorboard="off", progress="off", seed=0)
     d.update(over)

@@ -12,7 +12,7 @@ from vidattn_nb.engine.checkpoint import load_checkpoint
 
 
 def test_nan_loss_stops_and_keeps_the_last_good_checkpoint(tmp_path):
-    cfg = TrainConfig(**tiny(tmp_path / "run", tmp_path / "syn", checkpoint_every=2, epochs=2))
+    cfg = TrainConfig(**tiny(tmp_path / "run", tmp_path / "syn", checkpoint_every=2, epochs=2, imports=[]))   # the model is given
     model = Toy3d(12, nan_at=7)                                     # the 7th training forward gives NaN logits
     t = Trainer(cfg, model=model)
     with pytest.raises(NonFiniteLossError) as e:
