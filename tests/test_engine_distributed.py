@@ -35,6 +35,10 @@ def test_two_gloo_processes_match_one_process_on_the_combined_batch(tmp_path):
     assert diff < TOL, f"weights differ by {diff:.3g}"
     env2 = json.loads((Path(two["run_dir"]) / "config.json").read_text())["env"]
     check_eq(env2["world_size"], 2)
+    # each run records the command that started it: torchrun's (the workers' parent) for the two processes
+    check_eq(env2["command"].split(" --run_dir")[0], "python -m torch.distributed.run --standalone --nproc_per_node=2 -m vidattn_nb.train")
+    check_eq(json.loads((Path(one["run_dir"]) / "config.json").read_text())["env"]["command"].split(" --run_dir")[0],
+             "python -m vidattn_nb.train")
     # the epoch losses, reduced over the processes, are the single process's
     la, lb = log_lines(one["run_dir"]), log_lines(two["run_dir"])
     check_eq([r["step"] for r in la], [12, 24]); check_eq([r["step"] for r in lb], [12, 24])

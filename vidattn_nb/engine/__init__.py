@@ -10,7 +10,7 @@ __all__ = []
 # %% ../../nbs/49_engine_api.ipynb #6211051d
 _LAZY = {"TrainConfig": "config", "ConfigError": "config", "parse_cli": "config", "config_parser": "config",
          "RECIPES": "optim", "Recipe": "optim", "register_recipe": "optim",
-         "fit": "loop", "run": "loop", "Trainer": "loop", "NonFiniteLossError": "loop",
+         "fit": "loop", "run": "loop", "Trainer": "loop", "NonFiniteLossError": "loop", "run_command": "loop",
          "predict": "evaluate", "classification_metrics": "evaluate", "multilabel_metrics": "evaluate", "heads_metrics": "evaluate",
          "multilabel_bce": "losses", "heads_cross_entropy": "losses", "frame_term": "losses", "mfr_term": "losses",
          "ww_tv": "losses", "ww_contrast": "losses", "ww_unimodal": "losses", "ww_terms": "losses", "SplitHeads": "losses",

@@ -9,7 +9,7 @@ Notebook `nbs/44_engine_train.ipynb`."""
 
 # %% ../../nbs/44_engine_train.ipynb #6f56686a
 from __future__ import annotations
-import contextlib, datetime, importlib, json, math, os, platform, socket, subprocess, sys, time, warnings
+import contextlib, datetime, importlib, json, math, os, platform, re, shlex, socket, subprocess, sys, time, warnings
 from pathlib import Path
 import numpy as np
 import torch
@@ -30,9 +30,10 @@ from .distributed import (DistInfo, init_distributed, cleanup_distributed, barri
                                            launched_by_torchrun, launch)
 
 # %% auto #0
-__all__ = ['cpu_supports_bf16', 'resolve_device', 'resolve_precision', 'autocast_for', 'to_channels_last', 'use_channels_last',
-           'BatchFields', 'build_data', 'task_kind', 'head_sizes', 'class_names', 'import_plugins', 'build_run_model',
-           'git_commit', 'env_record', 'NonFiniteLossError', 'Trainer', 'fit', 'run']
+__all__ = ['COMMAND_ENV', 'cpu_supports_bf16', 'resolve_device', 'resolve_precision', 'autocast_for', 'to_channels_last',
+           'use_channels_last', 'BatchFields', 'build_data', 'task_kind', 'head_sizes', 'class_names', 'import_plugins',
+           'build_run_model', 'git_commit', 'shown_command', 'papermill_notebook', 'run_command', 'env_record',
+           'NonFiniteLossError', 'Trainer', 'fit', 'run']
 
 # %% ../../nbs/44_engine_train.ipynb #3749bf33
 def cpu_supports_bf16() -> bool:
@@ -177,13 +178,71 @@ def git_commit() -> str:
         return c.stdout.strip() + ("+dirty" if dirty else "")
     except (OSError, subprocess.TimeoutExpired): return ""
 
+COMMAND_ENV = "VIDATTN_NB_COMMAND"
+_SCRIPTS = {"papermill", "torchrun", "vidattn-train", "jupyter", "jupyter-nbconvert", "ipython", "pytest"}
+
+def _proc_argv(pid: int) -> list[str]:
+    "The command line of process `pid` (Linux `/proc`); [] where it cannot be read."
+    try: return [a for a in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0") if a]
+    except OSError: return []
+
+def _proc_cwd(pid: int) -> str:
+    try: return os.readlink(f"/proc/{pid}/cwd")
+    except OSError: return ""
+
+def shown_command(argv) -> str:
+    "`argv` as a shell line: the interpreter written `python`, a console script (`papermill`, `torchrun`, …) by its name."
+    a = [str(x) for x in argv]
+    if a and re.fullmatch(r"python[0-9.]*", Path(a[0]).name):
+        a[0] = "python"
+        if len(a) > 1 and Path(a[1]).name in _SCRIPTS: a = [Path(a[1]).name] + a[2:]
+    elif a and Path(a[0]).name in _SCRIPTS: a[0] = Path(a[0]).name
+    return shlex.join(a)
+
+def papermill_notebook(argv, cwd: str = "") -> str:
+    "The input notebook (absolute) of a papermill command line `argv`; '' when `argv` is not papermill's."
+    idx = next((i for i, x in enumerate(argv) if x == "papermill" or Path(x).name == "papermill"), None)
+    if idx is None: return ""
+    nb = next((x for x in argv[idx + 1:] if x.endswith(".ipynb")), "")
+    return str(Path(cwd or ".", nb).resolve()) if nb and "://" not in nb else nb
+
+def _kernel_shell():
+    "The IPython shell when this code runs in a Jupyter kernel (not a plain IPython or execnb shell), else None."
+    ip = sys.modules.get("IPython")
+    sh = ip.get_ipython() if ip is not None and hasattr(ip, "get_ipython") else None
+    return sh if sh is not None and getattr(sh, "kernel", None) is not None else None
+
+def run_command() -> dict:
+    "How this run was started: `command` (a shell line), `argv`, `cwd`, and `notebook` when started from one (see above)."
+    if os.environ.get(COMMAND_ENV):
+        c = os.environ[COMMAND_ENV]
+        try: argv = shlex.split(c)
+        except ValueError: argv = [c]
+        return {"command": c, "argv": argv, "cwd": os.getcwd()}
+    ppid = os.getppid()
+    if _kernel_shell() is not None:
+        parent, pcwd = _proc_argv(ppid), _proc_cwd(ppid)
+        nb = papermill_notebook(parent, pcwd)
+        if nb: return {"command": shown_command(parent), "argv": parent, "cwd": pcwd, "notebook": nb}
+        sess = os.environ.get("JPY_SESSION_NAME") or _kernel_shell().user_ns.get("__session__")
+        if sess:
+            nb = str(Path(sess).resolve())
+            return {"command": f"(run interactively in Jupyter: {nb})", "argv": [], "cwd": os.getcwd(), "notebook": nb}
+        if parent: return {"command": shown_command(parent), "argv": parent, "cwd": pcwd}
+    if "TORCHELASTIC_RUN_ID" in os.environ:
+        parent = _proc_argv(ppid)
+        if parent: return {"command": shown_command(parent), "argv": parent, "cwd": _proc_cwd(ppid)}
+    argv = list(getattr(sys, "orig_argv", None) or [sys.executable, *sys.argv])
+    return {"command": shown_command(argv), "argv": argv, "cwd": os.getcwd()}
+
 def env_record(device: torch.device, precision: str, channels_last: bool, d: DistInfo, lr: float) -> dict:
-    "What the run found and chose: versions, device, precision, layout, world size, threads, commit, start time."
+    "What the run found and chose: versions, device, precision, layout, world size, threads, commit, start time, the command (`run_command`)."
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else platform.processor() or platform.machine()
     return {"torch": torch.__version__, "python": platform.python_version(), "vidattn_nb": vidattn_nb.__version__,
             "device": str(device), "device_name": name, "precision": precision, "channels_last": channels_last,
             "cpu_bf16": cpu_supports_bf16(), "world_size": d.world, "threads": torch.get_num_threads(), "lr": lr,
-            "commit": git_commit(), "host": socket.gethostname(), "start_time": datetime.datetime.now().isoformat(timespec="seconds")}
+            "commit": git_commit(), "host": socket.gethostname(), "start_time": datetime.datetime.now().isoformat(timespec="seconds"),
+            **run_command()}
 
 # %% ../../nbs/44_engine_train.ipynb #e1041417
 class NonFiniteLossError(FloatingPointError):
@@ -549,7 +608,7 @@ def run(cfg: TrainConfig) -> dict:
         run_dir = Path(cfg.run_dir); run_dir.mkdir(parents=True, exist_ok=True)
         req = run_dir / "request.json"
         atomic_write_text(req, json.dumps(cfg.replace(gpus=1).to_dict(), indent=1) + "\n")
-        launch(req, cfg.gpus)
+        launch(req, cfg.gpus, env={COMMAND_ENV: run_command()["command"]})   # the workers record the user's command
         return json.loads((run_dir / "metrics.json").read_text())
     import_plugins(cfg)
     d = init_distributed(_wants_cuda(cfg))

@@ -61,7 +61,7 @@ def measure_engine(fields: dict, warmup: int = 2, steps: int = 8) -> dict:
 
 # %% ../../nbs/48_engine_speed.ipynb #f775e188
 def measure_overhead(fields: dict, pairs: int = 4, warmup: int = 1) -> dict:
-    "Median time of the engine's `train_step` and of a bare autocast/backward/step on a copy of the model, same batches, ABBA order."
+    "Median time of the engine's `train_step` and of a bare autocast/backward/step on a copy of the model, same batches, ABBA order; also the median of the pairs' ratios."
     from vidattn_nb.engine.config import TrainConfig
     from vidattn_nb.engine.loop import Trainer
     t = Trainer(TrainConfig.from_dict(fields))
@@ -87,7 +87,8 @@ def measure_overhead(fields: dict, pairs: int = 4, warmup: int = 1) -> dict:
             dt = timed(f, b)
             if i >= warmup: acc.append(dt)
     me, mb = statistics.median(eng), statistics.median(bar)
-    return {"engine_step_s": me, "bare_step_s": mb, "overhead": me / mb - 1, "engine_steps": eng, "bare_steps": bar,
+    paired = statistics.median(e / b for e, b in zip(eng, bar)) - 1   # each pair ran back to back: the same load on both
+    return {"engine_step_s": me, "bare_step_s": mb, "overhead": me / mb - 1, "overhead_paired": paired, "engine_steps": eng, "bare_steps": bar,
             "precision": t.precision, "channels_last": t.channels_last, "threads": torch.get_num_threads()}
 
 # %% ../../nbs/48_engine_speed.ipynb #3d7a2f77
