@@ -113,3 +113,23 @@ def test_official_aia_checkpoint_resnet101_loads_through_build_model(tmp_path):
         assert torch.equal(dst(x), src(x))
     with pytest.raises(ValueError, match="layer3.1"):
         build_model("tsm", "resnet101", attention="stinc", num_classes=4, num_segments=2, size=32, pretrained=str(path), blocks="all")
+
+
+@pytest.mark.parametrize("name", sorted(ATTENTIONS))
+def test_every_attention_trains_under_bf16_autocast(name):
+    """Mixed precision as training runs it on a CPU: bf16 autocast forward, backward; the attention outputs stay bf16
+    (no full-size fp32 copies between the modules and the backbone) and every parameter gets a finite gradient."""
+    torch.manual_seed(0)
+    m = build_model("tsm", "resnet18", attention=name, num_classes=3, num_segments=2, size=32).train()
+    dtypes = []
+    hooks = [mod.register_forward_hook(lambda mod, a, out: dtypes.append(out.dtype)) for p, mod in m.named_modules()
+             if p.endswith((".after_bn2", ".after_bn3", ".block_output")) and not isinstance(mod, torch.nn.Identity)]
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        y = m(torch.randn(2, 3, 2, 32, 32))
+    y.float().sum().backward()
+    for h in hooks: h.remove()
+    assert dtypes and set(dtypes) == {torch.bfloat16}, (name, set(dtypes))
+    att = [(k, p) for k, p in m.named_parameters() if any(s in k for s in (".after_bn2.", ".after_bn3.", ".block_output."))]
+    assert all(p.grad is not None for _, p in att), (name, [k for k, p in att if p.grad is None][:5])
+    bad = [k for k, p in m.named_parameters() if p.grad is not None and not torch.isfinite(p.grad).all()]
+    assert not bad, (name, bad[:5])
