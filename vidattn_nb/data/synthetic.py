@@ -15,8 +15,9 @@ from PIL import Image
 from ..core import atomic_write_text
 
 # %% auto #0
-__all__ = ['LABELS_CSV', 'SPLIT_CSV', 'FRAMES_DIR', 'BOXES_JSON', 'CONFIG_JSON', 'FORMAT_VERSION', 'PAIRS', 'CLASSES',
-           'HFLIP_LABEL', 'SHAPES', 'pair_of', 'render_clip', 'generate', 'generate_cli']
+__all__ = ['LABELS_CSV', 'SPLIT_CSV', 'FRAMES_DIR', 'BOXES_JSON', 'CONFIG_JSON', 'FORMAT_VERSION', 'SEGMENT_FORMAT_VERSION',
+           'FADE_FLOOR', 'PAIRS', 'CLASSES', 'HFLIP_LABEL', 'SHAPES', 'pair_of', 'render_clip', 'generate',
+           'generate_cli', 'read_ground_truth']
 
 # %% ../../nbs/24_data_synthetic.ipynb #6e24144b
 LABELS_CSV = "something-something-v1-labels.csv"
@@ -25,6 +26,8 @@ FRAMES_DIR = "20bn-something-something-v1"
 BOXES_JSON = "synthetic-boxes.json"
 CONFIG_JSON = "synthetic-config.json"
 FORMAT_VERSION = 1      # bump whenever a change alters the written pixels or boxes (a reused dataset would be stale)
+SEGMENT_FORMAT_VERSION = 2   # the format of a dataset written with `action_span` (decision 14); bump it likewise
+FADE_FLOOR = 0.3        # with `action_span`: the appearing/disappearing actor's opacity outside the action
 
 # (kind of motion, forward class = 2k, reversed class = 2k+1)
 PAIRS = (
@@ -133,20 +136,28 @@ def _appearance(rng, hue: float | None = None) -> dict:
     return {"kind": SHAPES[rng.integers(len(SHAPES))], "color": _color(rng, h),
             "marker": _color(rng, h + rng.uniform(0.3, 0.7))}
 
-def _progress(rng, T: int) -> np.ndarray:
-    "Per-frame progress 0..1 of an action filling a random interval of >= half the clip (held outside it)."
-    d = int(rng.integers(max(2, -(-T // 2)), T + 1))
+def _span_frames(T: int, span) -> tuple[int, int]:
+    "The range `[lo, hi]` of action lengths, in frames: half to all of the clip, or `action_span` (decision 14)."
+    if span is None: return max(2, -(-T // 2)), T
+    lo = max(2, int(np.ceil(span[0] * T - 1e-9)))
+    return min(lo, T), min(T, max(lo, int(np.floor(span[1] * T + 1e-9))))
+
+def _progress(rng, T: int, span=None) -> tuple[np.ndarray, tuple[int, int]]:
+    """Per-frame progress 0..1 of an action filling a random interval of the clip (held outside it), and
+    that interval `(s, e)`: frames `s … e-1`. Its length is drawn from `_span_frames(T, span)`."""
+    lo, hi = _span_frames(T, span)
+    d = int(rng.integers(lo, hi + 1))
     s = int(rng.integers(0, T - d + 1))
-    return np.clip((np.arange(T) - s) / (d - 1), 0.0, 1.0)
+    return np.clip((np.arange(T) - s) / (d - 1), 0.0, 1.0), (s, s + d)
 
 def _place(rng, v: np.ndarray, lo: float, hi: float) -> np.ndarray:
     "Shift a 1-D track by a constant, uniformly over the shifts that keep it within [lo, hi]."
     a, b = lo - v.min(), hi - v.max()
     return v + (rng.uniform(a, b) if b > a else (a + b) / 2)
 
-def _actor_track(rng, motion: str, T: int, S: int, object_scale: float = 1.0) -> dict:
-    "The actor's per-frame x, y, r, angle, alpha for the forward class of pair `motion`."
-    p = _progress(rng, T)
+def _actor_track(rng, motion: str, T: int, S: int, object_scale: float = 1.0, span=None) -> dict:
+    "The actor's per-frame x, y, r, angle, alpha for the forward class of pair `motion`, and the action's `segment`."
+    p, seg = _progress(rng, T, span)
     r = np.full(T, rng.uniform(0.055, 0.075) * S * object_scale)
     ang = np.full(T, rng.uniform(0, 2 * np.pi)); alpha = np.ones(T)
     x, y = np.zeros(T), np.zeros(T)
@@ -156,8 +167,8 @@ def _actor_track(rng, motion: str, T: int, S: int, object_scale: float = 1.0) ->
         D = rng.uniform(0.35, 0.6) * S; y = -D * p; x = rng.uniform(-0.3, 0.3) * D * p
     elif motion == "scale":                           # grows geometrically by 2.2-2.8x
         r = rng.uniform(0.035, 0.045) * S * object_scale * rng.uniform(2.2, 2.8) ** p
-    elif motion == "fade":
-        alpha = p
+    elif motion == "fade":                            # with action_span the actor stays visible (decision 14)
+        alpha = p if span is None else FADE_FLOOR + (1 - FADE_FLOOR) * p
     elif motion == "spin":                            # growing angle = clockwise on screen
         ang = ang + np.deg2rad(rng.uniform(200, 330)) * p
     elif motion == "orbit":
@@ -167,7 +178,8 @@ def _actor_track(rng, motion: str, T: int, S: int, object_scale: float = 1.0) ->
     else:
         raise ValueError(f"motion={motion!r}: expected one of {[m for m, _, _ in PAIRS]}")
     m = r.max() + 2                                   # the whole object stays inside the frame
-    return {"x": _place(rng, x, m, S - m), "y": _place(rng, y, m, S - m), "r": r, "angle": ang, "alpha": alpha}
+    return {"x": _place(rng, x, m, S - m), "y": _place(rng, y, m, S - m), "r": r, "angle": ang, "alpha": alpha,
+            "segment": seg}
 
 def _ar1(rng, T: int, sigma: float, rho: float = 0.9) -> np.ndarray:
     "A stationary Gaussian AR(1) sequence (std `sigma`): time-reversible in distribution."
@@ -188,9 +200,11 @@ def _distractor_track(rng, T: int, S: int, object_scale: float = 1.0) -> dict:
 
 # %% ../../nbs/24_data_synthetic.ipynb #f36064d8
 def render_clip(key, label: int, num_frames: int = 24, size: int = 128, *, num_distractors=(3, 6),
-                clutter: float = 1.0, noise: float = 4.0, object_scale: float = 1.0, draw_actor: bool = True):
+                clutter: float = 1.0, noise: float = 4.0, object_scale: float = 1.0, draw_actor: bool = True,
+                action_span=None, with_segment: bool = False):
     """Render one video of class `label`: returns `frames` `(T, S, S, 3)` uint8, the actor's `boxes`
-    `(T, 4)` int `[x0, y0, x1, y1]` (exclusive ends) and its opacity `alpha` `(T,)`."""
+    `(T, 4)` int `[x0, y0, x1, y1]` (exclusive ends) and its opacity `alpha` `(T,)`; with `with_segment`,
+    also the action's frames `(s, e)` (`s … e-1`). `action_span=(lo, hi)`: a short action (decision 14)."""
     if not 0 <= int(label) < len(CLASSES):
         raise ValueError(f"label={label}: expected a class index in 0..{len(CLASSES) - 1}")
     T, S = int(num_frames), int(size)
@@ -205,35 +219,45 @@ def render_clip(key, label: int, num_frames: int = 24, size: int = 128, *, num_d
     for _ in range(int(r_dis.integers(lo, hi + 1))):
         app = _appearance(r_dis, hue + r_dis.normal(0, 0.04) if r_dis.random() < 0.5 else None)
         _draw(canvas, pad, app, _distractor_track(r_dis, T, S, object_scale))
-    trk = _actor_track(r_act, PAIRS[int(label) // 2][0], T, S, object_scale)
+    trk = _actor_track(r_act, PAIRS[int(label) // 2][0], T, S, object_scale, action_span)
     boxes = _draw(canvas, pad, actor, trk, paint=draw_actor)
     # sensor noise: uniform bytes (fast) scaled to standard deviation `noise` (uniform 0..255 has std 73.9)
     u = np.frombuffer(r_noise.bytes(T * S * S * 3), np.uint8).reshape(T, S, S, 3)
     frames = canvas[:, pad:pad + S, pad:pad + S] + (u.astype(np.float32) - 127.5) * np.float32(noise / 73.9)
     np.rint(frames, out=frames); np.clip(frames, 0, 255, out=frames)
-    frames, alpha = frames.astype(np.uint8), trk["alpha"].astype(np.float64)
+    frames, alpha, (s, e) = frames.astype(np.uint8), trk["alpha"].astype(np.float64), trk["segment"]
     if int(label) % 2:
-        frames, boxes, alpha = frames[::-1], boxes[::-1], alpha[::-1]
-    return np.ascontiguousarray(frames), np.ascontiguousarray(boxes), alpha.copy()
+        frames, boxes, alpha, (s, e) = frames[::-1], boxes[::-1], alpha[::-1], (T - e, T - s)
+    out = np.ascontiguousarray(frames), np.ascontiguousarray(boxes), alpha.copy()
+    return (*out, (s, e)) if with_segment else out
 
 # %% ../../nbs/24_data_synthetic.ipynb #6b95d000
 def _video_job(job):
-    "Render one video and write its frames; return `(id, boxes, alpha)`."
-    vdir, vid, key, label, T, S, nd, clutter, noise, object_scale, quality = job
-    frames, boxes, alpha = render_clip(key, label, T, S, num_distractors=nd, clutter=clutter, noise=noise,
-                                       object_scale=object_scale)
+    "Render one video and write its frames; return `(id, boxes, alpha, segment)`."
+    vdir, vid, key, label, T, S, nd, clutter, noise, object_scale, quality, span = job
+    frames, boxes, alpha, seg = render_clip(key, label, T, S, num_distractors=nd, clutter=clutter, noise=noise,
+                                            object_scale=object_scale, action_span=span, with_segment=True)
     vdir = Path(vdir); vdir.mkdir(parents=True, exist_ok=True)
     for i, f in enumerate(frames):
         Image.fromarray(f).save(vdir / f"{i + 1:05d}.jpg", format="JPEG", quality=quality)
-    return vid, boxes.tolist(), [round(float(a), 4) for a in alpha]
+    return vid, boxes.tolist(), [round(float(a), 4) for a in alpha], [int(seg[0]), int(seg[1])]
 
 def _check_int(name, v, lo):
     if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
         raise ValueError(f"{name}={v!r}: expected an integer >= {lo}")
     return int(v)
 
+def _check_span(action_span):
+    "None, or `(lo, hi)` fractions of the clip with 0 < lo <= hi <= 1 (decision 14)."
+    if action_span is None: return None
+    ok = isinstance(action_span, (tuple, list)) and len(action_span) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in action_span)
+    if not ok or not 0 < action_span[0] <= action_span[1] <= 1:
+        raise ValueError(f"action_span={action_span!r}: expected None or (lo, hi), fractions of the clip with 0 < lo <= hi <= 1")
+    return [float(action_span[0]), float(action_span[1])]
+
 def _config(seed, num_frames, size, train_per_class, val_per_class, num_distractors, clutter, noise, object_scale,
-            quality) -> dict:
+            quality, action_span=None) -> dict:
     _check_int("seed", seed, 0); _check_int("num_frames", num_frames, 2); _check_int("size", size, 32)
     _check_int("train_per_class", train_per_class, 1); _check_int("val_per_class", val_per_class, 1)
     nd = tuple(num_distractors) if isinstance(num_distractors, (tuple, list)) else (num_distractors, num_distractors)
@@ -245,11 +269,15 @@ def _config(seed, num_frames, size, train_per_class, val_per_class, num_distract
         if not (isinstance(v, (int, float)) and v >= 0): raise ValueError(f"{name}={v!r}: expected a number >= 0")
     if not (isinstance(object_scale, (int, float)) and 0 < object_scale <= 2):
         raise ValueError(f"object_scale={object_scale!r}: expected a number in (0, 2] (larger objects would not fit their paths)")
-    return {"format_version": FORMAT_VERSION, "seed": int(seed), "num_frames": int(num_frames), "size": int(size),
-            "train_per_class": int(train_per_class), "val_per_class": int(val_per_class),
-            "num_distractors": [int(nd[0]), int(nd[1])], "clutter": float(clutter), "noise": float(noise),
-            "object_scale": float(object_scale),
-            "quality": int(quality), "classes": list(CLASSES)}
+    span = _check_span(action_span)
+    cfg = {"format_version": FORMAT_VERSION if span is None else SEGMENT_FORMAT_VERSION, "seed": int(seed),
+           "num_frames": int(num_frames), "size": int(size),
+           "train_per_class": int(train_per_class), "val_per_class": int(val_per_class),
+           "num_distractors": [int(nd[0]), int(nd[1])], "clutter": float(clutter), "noise": float(noise),
+           "object_scale": float(object_scale),
+           "quality": int(quality), "classes": list(CLASSES)}
+    if span is not None: cfg["action_span"] = span       # only then: the default configuration file is unchanged
+    return cfg
 
 def _summary(root: Path, cfg: dict, seconds: float, reused: bool) -> dict:
     n = len(CLASSES)
@@ -258,7 +286,7 @@ def _summary(root: Path, cfg: dict, seconds: float, reused: bool) -> dict:
             "boxes_json": str(root / BOXES_JSON), "config_json": str(root / CONFIG_JSON),
             "num_classes": n, "num_train": n * cfg["train_per_class"], "num_val": n * cfg["val_per_class"],
             "num_frames": cfg["num_frames"], "size": cfg["size"], "seed": cfg["seed"],
-            "seconds": round(seconds, 3), "reused": reused}
+            "action_span": cfg.get("action_span"), "seconds": round(seconds, 3), "reused": reused}
 
 def _read_config(root: Path):
     p = root / CONFIG_JSON
@@ -268,12 +296,14 @@ def _read_config(root: Path):
 
 def generate(root, seed: int = 0, *, num_frames: int = 24, size: int = 128, train_per_class: int = 40,
              val_per_class: int = 10, num_distractors=(3, 6), clutter: float = 1.0, noise: float = 4.0,
-             object_scale: float = 1.0, quality: int = 90, workers: int = 1, overwrite: bool = False, progress: bool = False) -> dict:
+             object_scale: float = 1.0, quality: int = 90, action_span=None, workers: int = 1, overwrite: bool = False,
+             progress: bool = False) -> dict:
     """Write the synthetic benchmark into `root` in the Something-Something V1 layout; return a summary
-    (paths, counts, seconds). Same seed and arguments -> byte-identical files, for any `workers`."""
+    (paths, counts, seconds). Same seed and arguments -> byte-identical files, for any `workers`.
+    `action_span=(lo, hi)`: the action lasts `lo`-`hi` of the clip and its frames are written (decision 14)."""
     t0 = time.perf_counter()
     cfg = _config(seed, num_frames, size, train_per_class, val_per_class, num_distractors, clutter, noise,
-                  object_scale, quality)
+                  object_scale, quality, action_span)
     workers = _check_int("workers", workers, 1)
     root = Path(root)
     if root.exists() and not root.is_dir():
@@ -303,7 +333,7 @@ def generate(root, seed: int = 0, *, num_frames: int = 24, size: int = 128, trai
     ids = np.random.default_rng([cfg["seed"], 2 ** 31 - 1]).permutation(len(videos)) + 1
     jobs = [(str(frames_dir / str(vid)), int(vid), [cfg["seed"], 0 if split == "train" else 1, c, k], c,
              cfg["num_frames"], cfg["size"], tuple(cfg["num_distractors"]), cfg["clutter"], cfg["noise"],
-             cfg["object_scale"], cfg["quality"])
+             cfg["object_scale"], cfg["quality"], cfg.get("action_span"))
             for (split, c, k), vid in zip(videos, ids)]
     if workers > 1:
         import multiprocessing as mp
@@ -312,16 +342,19 @@ def generate(root, seed: int = 0, *, num_frames: int = 24, size: int = 128, trai
             results = list(_maybe_tqdm(it, progress, len(jobs)))
     else:
         results = [_video_job(j) for j in _maybe_tqdm(jobs, progress, len(jobs))]
-    gt = {vid: (boxes, alpha) for vid, boxes, alpha in results}
+    gt = {vid: (boxes, alpha, seg) for vid, boxes, alpha, seg in results}
     atomic_write_text(root / LABELS_CSV, "".join(f"{c}\n" for c in CLASSES))
     for split, fname in SPLIT_CSV.items():
         rows = sorted((int(vid), CLASSES[c]) for (sp, c, _), vid in zip(videos, ids) if sp == split)
         atomic_write_text(root / fname, "".join(f"{vid};{name}\n" for vid, name in rows))
-    boxes = {"format": "per video: label, split, the actor's box per frame [x0, y0, x1, y1] in pixels of the "
-                       "written frames (x1, y1 exclusive; list item i = file {i+1:05d}.jpg) and its opacity per frame "
-                       "(0 = invisible)",
-             "size": [cfg["size"], cfg["size"]], "num_frames": cfg["num_frames"],
-             "videos": {str(int(vid)): {"label": CLASSES[c], "split": split, "boxes": gt[int(vid)][0], "alpha": gt[int(vid)][1]}
+    fmt = ("per video: label, split, the actor's box per frame [x0, y0, x1, y1] in pixels of the "
+           "written frames (x1, y1 exclusive; list item i = file {i+1:05d}.jpg) and its opacity per frame "
+           "(0 = invisible)")
+    seg = "action_span" in cfg
+    if seg: fmt += "; segment [s, e]: the frames s..e-1 (0-based) during which the action happens"
+    boxes = {"format": fmt, "size": [cfg["size"], cfg["size"]], "num_frames": cfg["num_frames"],
+             "videos": {str(int(vid)): {"label": CLASSES[c], "split": split, "boxes": gt[int(vid)][0], "alpha": gt[int(vid)][1],
+                                        **({"segment": gt[int(vid)][2]} if seg else {})}
                         for (split, c, _), vid in sorted(zip(videos, ids), key=lambda x: x[1])}}
     atomic_write_text(root / BOXES_JSON, json.dumps(boxes, separators=(",", ":")) + "\n")
     atomic_write_text(root / CONFIG_JSON, json.dumps({**cfg, "complete": True, "versions": versions}, indent=1) + "\n")
@@ -349,6 +382,9 @@ def generate_cli(argv=None) -> int:
     p.add_argument("--noise", type=float, default=4.0, help="per-frame sensor noise, grey levels (std)")
     p.add_argument("--object-scale", type=float, default=1.0, help="scale of the actor's and distractors' sizes (0-2]")
     p.add_argument("--quality", type=int, default=90, help="JPEG quality")
+    p.add_argument("--action-span", type=float, nargs=2, default=None, metavar=("LO", "HI"),
+                   help="the action lasts LO-HI of the clip (fractions) and its frames are written to the ground truth "
+                        "(default: off, the action fills half to all of the clip)")
     p.add_argument("--workers", type=int, default=1, help="worker processes (the files do not depend on it)")
     p.add_argument("--overwrite", action="store_true", help="replace a synthetic dataset made with other arguments")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -356,8 +392,35 @@ def generate_cli(argv=None) -> int:
     try:
         s = generate(a.root, a.seed, num_frames=a.frames, size=a.size, train_per_class=a.train_per_class,
                      val_per_class=a.val_per_class, num_distractors=tuple(a.distractors), clutter=a.clutter,
-                     noise=a.noise, object_scale=a.object_scale, quality=a.quality, workers=a.workers, overwrite=a.overwrite, progress=not a.quiet)
+                     noise=a.noise, object_scale=a.object_scale, quality=a.quality,
+                     action_span=None if a.action_span is None else tuple(a.action_span), workers=a.workers,
+                     overwrite=a.overwrite, progress=not a.quiet)
     except (ValueError, FileExistsError, NotADirectoryError) as e:
         p.error(str(e))
     print(json.dumps(s, indent=1))
     return 0
+
+# %% ../../nbs/24_data_synthetic.ipynb #8bf84afd
+def read_ground_truth(root) -> dict:
+    """`{"size": (h, w), "num_frames": T, "segments": bool, "videos": {id: {"label", "split", "boxes" (T, 4) int,
+    "alpha" (T,), "segment" (s, e) or None}}}` from `root/synthetic-boxes.json`."""
+    p = Path(root) / BOXES_JSON
+    if not p.is_file(): raise FileNotFoundError(f"{p}: no synthetic ground truth (expected a folder written by `generate`)")
+    try: d = json.loads(p.read_text())
+    except ValueError as e: raise ValueError(f"{p}: not valid JSON ({e})") from None
+    if not isinstance(d, dict) or not isinstance(d.get("videos"), dict) or "num_frames" not in d:
+        raise ValueError(f"{p}: expected an object with 'num_frames', 'size' and 'videos'")
+    T, out, seg_any = int(d["num_frames"]), {}, False
+    for vid, g in d["videos"].items():
+        try:
+            boxes, alpha = np.asarray(g["boxes"], np.int64), np.asarray(g["alpha"], np.float64)
+            if boxes.shape != (T, 4) or alpha.shape != (T,): raise ValueError(f"boxes {boxes.shape} / alpha {alpha.shape}, expected ({T}, 4) / ({T},)")
+            seg = g.get("segment")
+            if seg is not None:
+                seg = (int(seg[0]), int(seg[1])); seg_any = True
+                if not 0 <= seg[0] < seg[1] <= T: raise ValueError(f"segment {list(seg)} outside 0..{T}")
+            out[str(vid)] = {"label": CLASSES.index(g["label"]), "split": g["split"], "boxes": boxes, "alpha": alpha, "segment": seg}
+        except (KeyError, TypeError, ValueError) as e:
+            raise ValueError(f"{p}: video {vid!r}: {e!r}") from None
+    return {"size": tuple(d["size"]), "num_frames": T, "segments": seg_any, "videos": out}
+
