@@ -152,7 +152,7 @@ def test_protocol_without_afr_and_on_a_plain_3d_host():
 
 @pytest.mark.parametrize("kwargs,words", [
     (dict(arch="nope"), ["arch='nope'", "'tsm'", "'tsn'", "'i3d'", "'r3d'"]),
-    (dict(arch="wherewhen"), ["arch='wherewhen'", "'tsm'"]),
+    (dict(arch="wherewhen", backbone="vgg16"), ["backbone='vgg16'", "arch='wherewhen'", "'resnet50'"]),
     (dict(arch="tsm", backbone="resnet152"), ["backbone='resnet152'", "'resnet18'", "'resnet101'"]),
     (dict(arch="i3d", backbone="resnext101"), ["backbone='resnext101'", "['resnet50']"]),
     (dict(attention="no-such-attention"), ["attention='no-such-attention'", "one of"]),

@@ -33,7 +33,7 @@ class ArchSpec:
     paper: str = ""
 
 ARCHS = Registry("arch", identity=lambda s: (s.name, tuple(sorted(s.backbones)), s.paper))
-PLANNED_ARCHS = {"wherewhen": "the ConvLSTM frame-feature model of 'Where and When to Look' (notebook not written yet)"}
+PLANNED_ARCHS: dict = {}   # arch name -> what it will be, for the error of a name announced but not written yet
 
 def register_arch(spec: ArchSpec, replace: bool = False) -> ArchSpec:
     "Add an architecture to `ARCHS`; a taken name raises unless `replace=True` (re-running the same definition replaces it)."
@@ -135,3 +135,8 @@ def build_model(arch: str = "tsm", backbone: str = "resnet50", attention: str | 
                               dropout=dropout, size=size, position=position, stages=stages, blocks=blocks,
                               **attention_kwargs)
     return model
+
+# %% ../../nbs/06_models_build.ipynb #ba106826
+# architectures defined in their own notebooks register themselves when imported (after `register_arch` exists)
+from . import wherewhen
+
