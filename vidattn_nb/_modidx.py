@@ -1427,4 +1427,10 @@ d = { 'settings': { 'branch': 'main',
                                                'vidattn_nb.pipelines.saliency.saliency': ( 'pipelines_saliency.html#saliency',
                                                                                            'vidattn_nb/pipelines/saliency.py'),
                                                'vidattn_nb.pipelines.saliency.saliency_objective': ( 'pipelines_saliency.html#saliency_objective',
-                                                                                                     'vidattn_nb/pipelines/saliency.py')}}}
+                                                                                                     'vidattn_nb/pipelines/saliency.py')},
+            'vidattn_nb.pipelines.wherewhen': { 'vidattn_nb.pipelines.wherewhen.read_frames': ( 'pipelines_wherewhen.html#read_frames',
+                                                                                                'vidattn_nb/pipelines/wherewhen.py'),
+                                                'vidattn_nb.pipelines.wherewhen.show_where_when': ( 'pipelines_wherewhen.html#show_where_when',
+                                                                                                    'vidattn_nb/pipelines/wherewhen.py'),
+                                                'vidattn_nb.pipelines.wherewhen.trunk_from_host': ( 'pipelines_wherewhen.html#trunk_from_host',
+                                                                                                    'vidattn_nb/pipelines/wherewhen.py')}}}
