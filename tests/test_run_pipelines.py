@@ -1,7 +1,7 @@
 """Papermill smoke runs of the pipelines' experiment notebooks (nbs/run_localization, run_wherewhen, run_focused) at
 a tiny size: every parameter the notebook documents is accepted, the engine trains and evaluates, and the result
 files are written with the rows they promise."""
-import os, sys, subprocess
+import json, os, sys, subprocess
 from pathlib import Path
 import pandas as pd
 import pytest
@@ -52,3 +52,17 @@ def test_run_focused_smoke(tmp_path):
     assert set(zip(res["row"], res["fusion"])) == {(r, f) for r in ("base", "center-crop", "attention-ce/e-upscaled") for f in ("concat", "late")}
     assert res["frames"][res.row != "base"].eq(4).all(), "the focused models read [V_in, V_in^S]: twice the frames"
     assert "Temp. concat." in Path(f"{out}.md").read_text() and Path(f"{out}.png").stat().st_size > 1000
+
+
+def test_run_focused_charades_protocol_smoke(tmp_path):
+    # the Charades fixture (4 classes, multi-label, per-frame labels): BCE + frame loss, 10 clips max-pooled, mAP
+    from vidattn_nb.data.fixtures import write_fixture
+    root = write_fixture("charades", tmp_path / "charades", media=True)
+    out = tmp_path / "charades_t2"
+    _papermill("run_focused.ipynb", tmp_path, dataset="charades", data_root=root, runs_dir=tmp_path / "runs", out=out, arch="tsn",
+               rows="attention-e/e", frames=2, size=32, epochs=1, ft_epochs=1, batch_size=1, num_workers=0)
+    res = pd.read_csv(f"{out}.csv")
+    assert set(zip(res["row"], res["fusion"])) == {(r, f) for r in ("base", "attention-e/e") for f in ("concat", "late")}
+    assert res["mAP"].between(0, 100).all() and res["views"].astype(str).str.startswith("10").all()
+    cfg = json.loads((tmp_path / "runs" / "late-attention-e_e" / "config.json").read_text())
+    assert (cfg["task"], cfg["frame_loss"], cfg["aggregate"]) == ("multilabel", 1.0, "max")

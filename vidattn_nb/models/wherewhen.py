@@ -227,7 +227,7 @@ class FeatureDataset(torch.utils.data.Dataset):
 def cache_features(model: WhereWhenNet, dataset, path, batch_size: int = 8, num_workers: int = 0,
                    dtype: torch.dtype = torch.float16, progress: bool = True) -> FeatureDataset:
     "Write `model.frame_features` of every sample of `dataset` (one view each) and its other fields to `path`; reuse a matching file."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm              # a text bar (tqdm.auto would want ipywidgets in notebooks)
     key = {"dataset": repr(dataset), "n": len(dataset), "trunk": _fingerprint(model.trunk), "dtype": str(dtype)}
     path = Path(path)
     if path.is_file():

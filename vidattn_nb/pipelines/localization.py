@@ -14,11 +14,12 @@ import pandas as pd
 import torch
 import torch.nn.functional as F
 from .locmetrics import detection_map, localization_accuracy
+from .saliency import crop_to_original, original_to_crop
 
 
 # %% auto #0
-__all__ = ['SPATIAL_IOU', 'TEMPORAL_TIOU', 'select_maps', 'where_when', 'minmax', 'boxes_from_spatial', 'crop_to_original',
-           'original_to_crop', 'frame_spans', 'segments_from_temporal', 'collect_attention', 'localization_scores']
+__all__ = ['SPATIAL_IOU', 'TEMPORAL_TIOU', 'select_maps', 'where_when', 'minmax', 'boxes_from_spatial', 'frame_spans',
+           'segments_from_temporal', 'collect_attention', 'localization_scores']
 
 # %% ../../nbs/54_pipelines_localization.ipynb #7e59c22d
 def _stage_of(path: str):
@@ -76,28 +77,6 @@ def boxes_from_spatial(spatial: torch.Tensor, thr: float = 0.5, normalize: str =
     y1, x1 = grid - rows.flip(1).float().argmax(1), grid - cols.flip(1).float().argmax(1)
     return (torch.stack([x0, y0, x1, y1], 1).float() / grid).view(n, t, 4)
 
-def crop_to_original(boxes, crop, flipped, size) -> torch.Tensor:
-    """Boxes `(N, T, 4)` in crop coordinates → pixels of the original frame `size = (H, W)`; `crop` `(N, 4)` the crop
-    `[x0, y0, x1, y1]` normalised to the original frame, `flipped` `(N,)` whether the input was mirrored."""
-    b, crop = torch.as_tensor(boxes, dtype=torch.float64), torch.as_tensor(crop, dtype=torch.float64)
-    fl = torch.as_tensor(flipped, dtype=torch.bool).view(-1, *([1] * (b.dim() - 2)))
-    x0 = torch.where(fl, 1 - b[..., 2], b[..., 0]); x1 = torch.where(fl, 1 - b[..., 0], b[..., 2])
-    c = crop.view(-1, *([1] * (b.dim() - 2)), 4)
-    H, W = size
-    X0, X1 = (c[..., 0] + x0 * (c[..., 2] - c[..., 0])) * W, (c[..., 0] + x1 * (c[..., 2] - c[..., 0])) * W
-    Y0, Y1 = (c[..., 1] + b[..., 1] * (c[..., 3] - c[..., 1])) * H, (c[..., 1] + b[..., 3] * (c[..., 3] - c[..., 1])) * H
-    return torch.stack([X0, Y0, X1, Y1], -1)
-
-def original_to_crop(boxes, crop, flipped, size) -> torch.Tensor:
-    "The inverse of `crop_to_original`: original-frame pixels → crop coordinates [0, 1] (may fall outside)."
-    b, crop = torch.as_tensor(boxes, dtype=torch.float64), torch.as_tensor(crop, dtype=torch.float64)
-    c = crop.view(-1, *([1] * (b.dim() - 2)), 4)
-    H, W = size
-    x0, x1 = (b[..., 0] / W - c[..., 0]) / (c[..., 2] - c[..., 0]), (b[..., 2] / W - c[..., 0]) / (c[..., 2] - c[..., 0])
-    y0, y1 = (b[..., 1] / H - c[..., 1]) / (c[..., 3] - c[..., 1]), (b[..., 3] / H - c[..., 1]) / (c[..., 3] - c[..., 1])
-    fl = torch.as_tensor(flipped, dtype=torch.bool).view(-1, *([1] * (b.dim() - 2)))
-    return torch.stack([torch.where(fl, 1 - x1, x0), y0, torch.where(fl, 1 - x0, x1), y1], -1)
-
 
 # %% ../../nbs/54_pipelines_localization.ipynb #56cd73ba
 def frame_spans(frames, num_frames: int) -> np.ndarray:
@@ -128,7 +107,7 @@ def segments_from_temporal(imp, spans, thr: float = 0.5, normalize: str = "minma
 def collect_attention(model, dataset, batch_size: int = 8, num_workers: int = 0, select="last", multilabel: bool | None = None,
                       progress: bool = True) -> dict:
     "Run `model` (eval mode, recording on) over `dataset`: probabilities, attention, frames, crop geometry and ids of every clip."
-    from tqdm.auto import tqdm
+    from tqdm import tqdm              # a text bar (tqdm.auto would want ipywidgets in notebooks)
     multilabel = bool(getattr(dataset, "multilabel", False)) if multilabel is None else multilabel
     loader = torch.utils.data.DataLoader(dataset, batch_size=batch_size, shuffle=False, num_workers=num_workers)
     acc = {k: [] for k in ("probs", "spatial", "temporal", "frames", "crop", "flipped", "index", "labels")}
