@@ -59,3 +59,18 @@ def test_missing_ground_truth_is_an_error(data):
             "spatial": None, "temporal": None, "crop": torch.zeros(1, 4), "flipped": torch.zeros(1, dtype=torch.bool)}
     with pytest.raises(ValueError, match="no ground truth"):
         localization_scores(coll, truth)
+
+
+@pytest.mark.parametrize("arch,attention,frames,tasks", [("tsm", "cinst->stinc", 4, {"spatial", "temporal"}),
+                                                         ("tsm", "nonlocal", 4, {"spatial", "temporal"}),
+                                                         ("tsm", "sta", 4, {"temporal"})])
+def test_any_attention_module(tmp_path, arch, attention, frames, tasks):
+    # AIA's units, the non-local map and STA's time × channel weights go through the same rule; STA has no spatial map
+    root = tmp_path / "syn"
+    generate(root, seed=9, num_frames=16, size=48, train_per_class=1, val_per_class=1, action_span=(0.25, 0.5))
+    va = build_dataset("ssv1", root, "val", num_segments=frames, size=64)
+    torch.manual_seed(0)
+    m = build_model(arch, "resnet18", attention=attention, num_classes=12, num_segments=frames, size=64)
+    table = localization_scores(collect_attention(m, va, batch_size=6, progress=False), read_ground_truth(root))
+    assert set(table["task"]) == tasks, table
+    assert np.isfinite(table[["mAP", "accuracy"]].to_numpy()).all()
