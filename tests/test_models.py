@@ -11,6 +11,10 @@ from vidattn_nb.models import ARCHS, ATTENTIONS, build_model
 from vidattn_nb.models.base import ModelOutput, training_loss
 
 COMBOS = [(a, b) for a, s in sorted(ARCHS.items()) for b in sorted(s.backbones)]
+# models that are their own attention (Where-and-When and its Table 1 variants, 07_models_wherewhen) emit their maps
+# and bring loss terms: they are tested apart from the plain hosts
+OWN_ATTENTION = [(a, b) for a, b in COMBOS if a.startswith("wherewhen")]
+HOSTS = [c for c in COMBOS if c not in OWN_ATTENTION]
 
 # every attention name the README documents: the parametrised tests below iterate the live registry,
 # so a module that failed to register would silently shrink them; these names are checked explicitly
@@ -23,13 +27,15 @@ def test_registry_is_complete():
     assert set(COMBOS) >= {("tsn", "resnet18"), ("tsn", "resnet34"), ("tsn", "resnet50"), ("tsn", "resnet101"),
                            ("tsm", "resnet18"), ("tsm", "resnet34"), ("tsm", "resnet50"), ("tsm", "resnet101"),
                            ("i3d", "resnet50"), ("r3d", "resnet18"), ("r3d", "resnext101")}
+    assert {a for a, _ in OWN_ATTENTION} == {"wherewhen", "wherewhen-nospatial", "wherewhen-notemporal", "wherewhen-notv",
+                                            "wherewhen-nocontrast", "wherewhen-nounimodal"}
 
 
 def test_every_public_attention_is_registered():
     assert [n for n in PUBLIC_ATTENTIONS if n not in ATTENTIONS] == []
 
 
-@pytest.mark.parametrize("arch,backbone", COMBOS)
+@pytest.mark.parametrize("arch,backbone", HOSTS)
 def test_every_arch_backbone_gives_n_by_classes(arch, backbone):
     torch.manual_seed(0)
     model = build_model(arch, backbone, num_classes=5, num_segments=2, dropout=0.0).eval()
@@ -44,6 +50,26 @@ def test_every_arch_backbone_gives_n_by_classes(arch, backbone):
     assert model.loss_terms() == []
     assert (model.build_config["arch"], model.build_config["backbone"]) == (arch, backbone)
     assert len(model.stages()) == 4
+
+
+@pytest.mark.parametrize("arch,backbone", [(a, b) for a, b in OWN_ATTENTION if a == "wherewhen" or b == "resnet18"])
+def test_every_wherewhen_variant_follows_the_protocol(arch, backbone):
+    from vidattn_nb.models.wherewhen import WW_VARIANTS
+    torch.manual_seed(0)
+    model = build_model(arch, backbone, num_classes=5, num_segments=2, dropout=0.0).eval()
+    x = torch.randn(2, 3, 2, 32, 32)
+    with torch.no_grad():
+        y = model(x)
+        out = model.forward_outputs(x)
+    assert y.shape == (2, 5) and torch.isfinite(y).all()
+    assert_close(out.logits, y, rtol=0, atol=0)
+    opts = WW_VARIANTS[arch]
+    spatial, temporal = opts.get("spatial", True), opts.get("temporal", True)
+    assert sorted(out.extras) == sorted(["ww.masks"] * spatial + ["ww.weights"] * temporal)
+    expected = [n for n, on in (("ww.tv", spatial and opts.get("tv", 1)), ("ww.contrast", spatial and opts.get("contrast", 1)),
+                                ("ww.unimodal", temporal and opts.get("unimodal", 1))) if on]
+    assert [t.name for t in model.loss_terms()] == expected
+    assert model.build_config["arch"] == arch
 
 
 def _maps_cover_paths(model):
