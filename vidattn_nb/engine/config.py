@@ -62,6 +62,8 @@ class TrainConfig:
     on_error: str = _f("raise", "a sample that cannot be read: 'raise', or 'skip' (replaced by the next one and reported per epoch)", "data",
                        choices=("raise", "skip"))
     label_keys: list[str] = _f([], "fields of the annotation records added to every batch (EPIC-Kitchens heads: verb noun)", "data")
+    dataset_kwargs: dict = _f({}, "further options of the dataset's reader and build_dataset (JSON on the command line), e.g. "
+                              "{\"fold\": 2} for UCF101/HMDB51/EGTEA split 2, {\"multi_class\": \"drop\"} for THUMOS14", "data")
     frame_labels: bool = _f(False, "add per-frame multi-hot labels `frame_label` (T, C) at the sampled frames (Charades' frame loss)", "data")
     train_subset: int | None = _f(None, "use only the first n training clips (smoke runs)", "data", check=lambda v: v is None or v >= 1, expect=">= 1")
     val_subset: int | None = _f(None, "evaluate only the first n clips (smoke runs)", "data", check=lambda v: v is None or v >= 1, expect=">= 1")

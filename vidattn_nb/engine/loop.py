@@ -122,7 +122,8 @@ def build_data(cfg: TrainConfig, d: DistInfo | None = None, train: bool = True) 
             except TypeError as e: raise ConfigError(f"synthetic={cfg.synthetic!r}: {e}") from None
         barrier(d)
         name = "ssv1"
-    kw = dict(num_segments=cfg.frames, sampling=cfg.sampling, size=cfg.size, on_error=cfg.on_error, frames_root=cfg.frames_root)
+    kw = dict(num_segments=cfg.frames, sampling=cfg.sampling, size=cfg.size, on_error=cfg.on_error, frames_root=cfg.frames_root,
+              **cfg.dataset_kwargs)
     tr = build_dataset(name, root, cfg.train_split, train=True, **kw) if train else None
     va = build_dataset(name, root, cfg.val_split, train=False, views=cfg.views or f"1xcenter-{cfg.size}", **kw)
     wrap = lambda ds, n, fl: BatchFields(ds, cfg.label_keys, fl, n)
