@@ -41,7 +41,7 @@ def test_run_notebook_on_its_fixture(name, tmp_path):
     if p.views[0] != "1xcenter-224":                # keep the paper's view sets, at the tiny size (clips x crops as the paper)
         params["views"] = [v.rsplit("-", 1)[0] + "-32" for v in p.views]
     _run(name, tmp_path, **params)
-    for f in ("measured.csv", "paper_vs_measured.csv", "paper_vs_measured.md", "paper_rows.md", "curves.png", "attention.png"):
+    for f in ("measured.csv", "paper_vs_measured.csv", "paper_vs_measured.md", "paper_rows.md", "figures/curves.png", "figures/attention.png"):
         assert (out / f).is_file() and (out / f).stat().st_size > 0, f"{name}: {f} not written"
     m = pd.read_csv(out / "measured.csv")
     runs = (len(p.folds) if name == "run_egtea" else 1) * len(p.eval_splits) * len(params.get("views", p.views))
