@@ -41,8 +41,10 @@ def register_arch(spec: ArchSpec, replace: bool = False) -> ArchSpec:
 
 # %% ../../nbs/06_models_build.ipynb #d5b17fbf
 def _load_2d_host(model: TSN, src) -> list[str]:
-    "TSN/TSM: full checkpoint (keys under `base_model.`, ours or the official TSM code's) or an ImageNet trunk."
+    "TSN/TSM: full checkpoint (keys under `base_model.`, ours, the official TSM code's or the official AIA code's) or an ImageNet trunk."
     sd = read_state_dict(src)
+    from vidattn_nb.attention.aia import is_official_aia, load_official_aia     # the official AIA code's units (11_attention_aia)
+    if is_official_aia(sd): return load_official_aia(model, src, sd)
     if any(k.startswith(("base_model.", "module.base_model.")) for k in sd):
         from vidattn_nb.models.tsn_tsm import load_tsm_checkpoint
         return load_tsm_checkpoint(model, src)
