@@ -82,3 +82,16 @@ def test_bad_parameter_value_is_named(tmp_path):
     with pytest.raises(pm.PapermillExecutionError) as e:
         _run("run_ssv1", tmp_path, **dict(TINY, data_root=str(root), attention="aia", out_dir=str(tmp_path / "results")))
     assert "ParameterError" in str(e.value) and "attention='aia'" in str(e.value), str(e.value)[-2000:]
+
+
+@pytest.mark.slow
+def test_gpus_2_runs_the_same_routine_under_torchrun(tmp_path):
+    # CPU here: two gloo processes started by torchrun (the engine's launch); rank 0 writes, the driver collects
+    from vidattn_nb.runs.datasets import run_dataset
+    root = write_fixture("ssv1", tmp_path / "data")
+    r = run_dataset("ssv1", data_root=str(root), **dict(TINY, batch_size=1, max_steps=None, val_subset=None), gpus=2, device="cpu",
+                    views=["1xcenter-32", "2x3crop-32"], out_dir=str(tmp_path / "out"), figures=False)
+    check_eq(list(r.measured["kind"]), ["train", "eval"])
+    for d in r.measured["run_dir"]:
+        check_eq(json.loads((Path(d) / "config.json").read_text())["env"]["world_size"], 2)
+    assert r.measured["top1"].notna().all()
