@@ -73,6 +73,9 @@ class TrainConfig:
     attention: str | None = _f(None, "attention module of the ATTENTIONS registry (None: the plain backbone)", "model")
     pretrained: str | None = _f(None, "checkpoint (path or URL) build_model loads into the backbone, e.g. torchvision ImageNet weights", "model")
     dropout: float = _f(0.5, "dropout before the classifier", "model", check=lambda v: 0 <= v < 1, expect="in [0, 1)")
+    width: int = _f(64, "base channels of the 2D ResNet's stage 1, doubled at each stage (64: the papers' networks; e.g. 16 for a "
+                    "narrow backbone on a CPU; TSN/TSM hosts only); result.csv names it in `backbone` (resnet18-w16)", "model",
+                    check=_one[0], expect=_one[1])
     model_kwargs: dict = _f({}, "further keyword arguments of build_model (JSON on the command line), e.g. {\"hook_afr\": false}", "model")
     # -- task and loss terms ---------------------------------------------------------------------------
     task: str = _f("auto", "the task's loss: 'single' (cross-entropy), 'multilabel' (BCE), 'heads' (one cross-entropy per head: "
