@@ -121,7 +121,7 @@ def run_study(specs, out, base: dict | None = None, progress: bool = True, log=N
     """Train and evaluate every spec of `specs` into `<out>/runs/<name>/` through the engine, skipping finished runs
     and resuming interrupted ones; a tqdm bar over the runs. Returns one row per run: `name`, `state` (before),
     `action` ('ran', 'resumed', 'skipped'), `wall_s` (this call), `run_dir`, `paper`, `tag`."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm        # a text bar: papermill keeps it in the notebook's output (no widget)
     from vidattn_nb.engine import run as engine_run
     specs = list(specs)
     _check_unique(specs)
