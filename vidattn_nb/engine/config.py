@@ -62,6 +62,8 @@ class TrainConfig:
     on_error: str = _f("raise", "a sample that cannot be read: 'raise', or 'skip' (replaced by the next one and reported per epoch)", "data",
                        choices=("raise", "skip"))
     label_keys: list[str] = _f([], "fields of the annotation records added to every batch (EPIC-Kitchens heads: verb noun)", "data")
+    dataset_kwargs: dict = _f({}, "further options of the dataset's reader and build_dataset (JSON on the command line), e.g. "
+                              "{\"fold\": 2} for UCF101/HMDB51/EGTEA split 2, {\"multi_class\": \"drop\"} for THUMOS14", "data")
     frame_labels: bool = _f(False, "add per-frame multi-hot labels `frame_label` (T, C) at the sampled frames (Charades' frame loss)", "data")
     train_subset: int | None = _f(None, "use only the first n training clips (smoke runs)", "data", check=lambda v: v is None or v >= 1, expect=">= 1")
     val_subset: int | None = _f(None, "evaluate only the first n clips (smoke runs)", "data", check=lambda v: v is None or v >= 1, expect=">= 1")
@@ -73,6 +75,9 @@ class TrainConfig:
     attention: str | None = _f(None, "attention module of the ATTENTIONS registry (None: the plain backbone)", "model")
     pretrained: str | None = _f(None, "checkpoint (path or URL) build_model loads into the backbone, e.g. torchvision ImageNet weights", "model")
     dropout: float = _f(0.5, "dropout before the classifier", "model", check=lambda v: 0 <= v < 1, expect="in [0, 1)")
+    width: int = _f(64, "base channels of the 2D ResNet's stage 1, doubled at each stage (64: the papers' networks; e.g. 16 for a "
+                    "narrow backbone on a CPU; TSN/TSM hosts only); result.csv names it in `backbone` (resnet18-w16)", "model",
+                    check=_one[0], expect=_one[1])
     model_kwargs: dict = _f({}, "further keyword arguments of build_model (JSON on the command line), e.g. {\"hook_afr\": false}", "model")
     # -- task and loss terms ---------------------------------------------------------------------------
     task: str = _f("auto", "the task's loss: 'single' (cross-entropy), 'multilabel' (BCE), 'heads' (one cross-entropy per head: "

@@ -122,7 +122,8 @@ def build_data(cfg: TrainConfig, d: DistInfo | None = None, train: bool = True) 
             except TypeError as e: raise ConfigError(f"synthetic={cfg.synthetic!r}: {e}") from None
         barrier(d)
         name = "ssv1"
-    kw = dict(num_segments=cfg.frames, sampling=cfg.sampling, size=cfg.size, on_error=cfg.on_error, frames_root=cfg.frames_root)
+    kw = dict(num_segments=cfg.frames, sampling=cfg.sampling, size=cfg.size, on_error=cfg.on_error, frames_root=cfg.frames_root,
+              **cfg.dataset_kwargs)
     tr = build_dataset(name, root, cfg.train_split, train=True, **kw) if train else None
     va = build_dataset(name, root, cfg.val_split, train=False, views=cfg.views or f"1xcenter-{cfg.size}", **kw)
     wrap = lambda ds, n, fl: BatchFields(ds, cfg.label_keys, fl, n)
@@ -163,7 +164,7 @@ def build_run_model(cfg: TrainConfig, ds, kind: str) -> VideoNet:
     heads = head_sizes(cfg, ds) if kind == "heads" else None
     n = sum(heads.values()) if heads else ds.num_classes
     m = build_model(cfg.arch, cfg.backbone, cfg.attention, num_classes=n, num_segments=cfg.frames, pretrained=cfg.pretrained,
-                    dropout=cfg.dropout, size=cfg.size, **cfg.model_kwargs)
+                    dropout=cfg.dropout, size=cfg.size, **({} if cfg.width == 64 else {"width": cfg.width}), **cfg.model_kwargs)
     return SplitHeads(m, heads) if heads else m
 
 # %% ../../nbs/44_engine_train.ipynb #f2ec3867
@@ -581,7 +582,8 @@ class Trainer:
                 except Exception as e:
                     warnings.warn(f"profile (params/GFLOPs) failed, left empty in result.csv: {e}")
             if not prof: prof = {"params": sum(p.numel() for p in self.model.parameters()), "gflops": None}
-            row = {"dataset": cfg.dataset, "split": cfg.val_split, "arch": cfg.arch, "backbone": cfg.backbone,
+            row = {"dataset": cfg.dataset, "split": cfg.val_split, "arch": cfg.arch,
+                   "backbone": cfg.backbone if cfg.width == 64 else f"{cfg.backbone}-w{cfg.width}",
                    "attention": cfg.attention or "", "frames": cfg.frames, "size": cfg.size, "views": cfg.views or f"1xcenter-{cfg.size}",
                    "params": prof["params"], "gflops": prof["gflops"], "top1": m.get("top1"), "top5": m.get("top5"),
                    "mean_class_acc": m.get("mean_class_acc"), "mAP": m.get("mAP"), "seed": cfg.seed, "epochs": self.epoch,

@@ -66,8 +66,8 @@ def _load_3d_host(model: VideoNet, src, inflate: bool) -> list[str]:
 
 # %% ../../nbs/06_models_build.ipynb #d9ae6d3c
 def _tsn(cls, backbone):
-    def build(num_classes, num_segments, dropout, pretrained):
-        m = cls(backbone, num_classes=num_classes, num_segments=num_segments, dropout=dropout)
+    def build(num_classes, num_segments, dropout, pretrained, width: int = 64):
+        m = cls(backbone, num_classes=num_classes, num_segments=num_segments, dropout=dropout, width=width)
         if pretrained is not None: _load_2d_host(m, pretrained)
         return m
     return build
@@ -104,7 +104,7 @@ register_arch(ArchSpec("r3d", {"resnet18": _r3d18, "resnext101": _rx101},
 # %% ../../nbs/06_models_build.ipynb #ad0423dc
 def build_model(arch: str = "tsm", backbone: str = "resnet50", attention: str | None = None,
                 num_classes: int = 174, num_segments: int = 8, pretrained=None, dropout: float = 0.5,
-                size: int = 224, position: str | None = None, stages=None, blocks=None,
+                size: int = 224, position: str | None = None, stages=None, blocks=None, width: int = 64,
                 **attention_kwargs) -> VideoNet:
     "Build `arch` on `backbone`, optionally with registered `attention` at its paper placement; input (N, 3, T, H, W) -> (N, num_classes)."
     if arch not in ARCHS:
@@ -126,14 +126,20 @@ def build_model(arch: str = "tsm", backbone: str = "resnet50", attention: str | 
         host_names = spec.hosts.get(backbone, (arch,))
         if not set(host_names) & set(aspec.hosts):
             raise ValueError(f"attention={attention!r} does not support arch={arch!r} backbone={backbone!r}; its hosts are {aspec.hosts}")
-    model = spec.backbones[backbone](num_classes, num_segments, dropout, pretrained)
+    if width != 64:   # narrow backbones (base channels of stage 1): the hosts whose builder takes `width` (TSN/TSM)
+        import inspect
+        if "width" not in inspect.signature(spec.backbones[backbone]).parameters:
+            raise ValueError(f"width={width!r}: arch={arch!r} backbone={backbone!r} has only the papers' width (64); "
+                             f"the width option exists for {sorted(a for a in ARCHS if 'width' in inspect.signature(next(iter(ARCHS[a].backbones.values()))).parameters)}")
+        model = spec.backbones[backbone](num_classes, num_segments, dropout, pretrained, width=width)
+    else: model = spec.backbones[backbone](num_classes, num_segments, dropout, pretrained)
     if aspec is not None:
         model.attention_paths = attach_attention(model, attention, frames=num_segments, size=size, position=position,
                                                  stages=stages, blocks=blocks, **attention_kwargs)
     model.build_config = dict(arch=arch, backbone=backbone, attention=attention, num_classes=num_classes,
                               num_segments=num_segments, pretrained=None if pretrained is None else str(pretrained),
                               dropout=dropout, size=size, position=position, stages=stages, blocks=blocks,
-                              **attention_kwargs)
+                              **({} if width == 64 else {"width": width}), **attention_kwargs)
     return model
 
 # %% ../../nbs/06_models_build.ipynb #ba106826

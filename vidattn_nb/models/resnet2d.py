@@ -65,20 +65,26 @@ RESNET_CFG = {"resnet18": (BasicBlock, [2, 2, 2, 2]), "resnet34": (BasicBlock, [
               "resnet50": (Bottleneck, [3, 4, 6, 3]), "resnet101": (Bottleneck, [3, 4, 23, 3])}
 
 class ResNet2d(nn.Module):
-    "Image ResNet with torchvision's module names; `forward_features` stops before pooling."
-    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False):
+    """Image ResNet with torchvision's module names; `forward_features` stops before pooling.
+    `width` is the base channel count (stem and stage 1; stages 2-4 double it each time): 64 is the
+    papers' network, smaller values give narrow ResNets for CPU studies (attention modules take their
+    channels from the block they attach to, so they follow)."""
+    def __init__(self, block, layers, num_classes=1000, zero_init_residual=False, width: int = 64):
         super().__init__()
-        self.inplanes = 64
-        self.conv1 = nn.Conv2d(3, 64, 7, 2, 3, bias=False)
-        self.bn1, self.relu = nn.BatchNorm2d(64), nn.ReLU(inplace=True)
+        if not isinstance(width, int) or isinstance(width, bool) or width < 1:
+            raise ValueError(f"width={width!r}: expected an int >= 1 (base channels of stage 1; 64 is the papers' ResNet)")
+        self.base_width = w = width
+        self.inplanes = w
+        self.conv1 = nn.Conv2d(3, w, 7, 2, 3, bias=False)
+        self.bn1, self.relu = nn.BatchNorm2d(w), nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(3, 2, 1)
-        self.layer1 = self._make_layer(block, 64, layers[0])
-        self.layer2 = self._make_layer(block, 128, layers[1], 2)
-        self.layer3 = self._make_layer(block, 256, layers[2], 2)
-        self.layer4 = self._make_layer(block, 512, layers[3], 2)
+        self.layer1 = self._make_layer(block, w, layers[0])
+        self.layer2 = self._make_layer(block, 2 * w, layers[1], 2)
+        self.layer3 = self._make_layer(block, 4 * w, layers[2], 2)
+        self.layer4 = self._make_layer(block, 8 * w, layers[3], 2)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
-        self.fc = nn.Linear(512 * block.expansion, num_classes)
-        self.num_features = 512 * block.expansion
+        self.fc = nn.Linear(8 * w * block.expansion, num_classes)
+        self.num_features = 8 * w * block.expansion
         for m in self.modules():   # torchvision's initialisation
             if isinstance(m, nn.Conv2d): nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
             elif isinstance(m, nn.BatchNorm2d): nn.init.ones_(m.weight); nn.init.zeros_(m.bias)
@@ -106,7 +112,7 @@ class ResNet2d(nn.Module):
 
 # %% ../../nbs/03_models_resnet2d.ipynb #65566bad
 def resnet2d(name="resnet50", num_classes=1000, **kw) -> ResNet2d:
-    "Build `resnet18|34|50|101` (unknown names raise with the list)."
+    "Build `resnet18|34|50|101` (unknown names raise with the list); `width=` sets the base channels (default 64)."
     if name not in RESNET_CFG:
         raise ValueError(f"backbone={name!r} is not a 2D ResNet; expected one of {sorted(RESNET_CFG)}")
     block, layers = RESNET_CFG[name]

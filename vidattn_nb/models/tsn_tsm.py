@@ -47,14 +47,14 @@ class TSN(VideoNet):
     "Temporal Segment Network: per-frame 2D ResNet, dropout, per-frame classifier, average consensus."
     folded = True
     def __init__(self, backbone: str = "resnet50", num_classes: int = 174, num_segments: int = 8,
-                 dropout: float = 0.5, pretrained=None, temporal_pool: bool = False):
+                 dropout: float = 0.5, pretrained=None, temporal_pool: bool = False, width: int = 64):
         super().__init__()
         if backbone not in RESNET_CFG:
             raise ValueError(f"backbone={backbone!r}: a {type(self).__name__} host needs a 2D ResNet, one of {sorted(RESNET_CFG)}")
         if not 0 <= dropout < 1: raise ValueError(f"dropout={dropout}: expected a probability in [0, 1)")
         self.backbone, self.num_classes, self.num_segments = backbone, num_classes, int(num_segments)
         self.temporal_pool = bool(temporal_pool)
-        self.base_model = resnet2d(backbone, num_classes=num_classes)
+        self.base_model = resnet2d(backbone, num_classes=num_classes, width=width)   # width: base channels (64: the papers')
         nn.init.normal_(self.base_model.fc.weight, 0, 0.001); nn.init.zeros_(self.base_model.fc.bias)
         self.dropout = nn.Dropout(dropout)
         self.tpool = nn.MaxPool3d((3, 1, 1), (2, 1, 1), (1, 0, 0)) if self.temporal_pool else None
@@ -106,8 +106,8 @@ class TSM(TSN):
     "Temporal Shift Module network: TSN with a residual, zero-filled, bidirectional temporal shift before conv1."
     def __init__(self, backbone: str = "resnet50", num_classes: int = 174, num_segments: int = 8,
                  dropout: float = 0.5, pretrained=None, temporal_pool: bool = False,
-                 fold_div: int = 8, n_round="per_stage"):
-        super().__init__(backbone, num_classes, num_segments, dropout, pretrained, temporal_pool)
+                 fold_div: int = 8, n_round="per_stage", width: int = 64):
+        super().__init__(backbone, num_classes, num_segments, dropout, pretrained, temporal_pool, width)
         TemporalShift(fold_div)                                    # validates fold_div before inserting
         self.fold_div, self.n_round = fold_div, n_round
         sel = _shift_selector(n_round, len(self.base_model.layer3))
