@@ -52,3 +52,18 @@ def test_two_gloo_processes_match_one_process_on_the_combined_batch(tmp_path):
     # rank 0 alone wrote the run folder
     check_eq(sorted(p.name for p in Path(two["run_dir"]).iterdir()),
              ["checkpoints", "config.json", "log.jsonl", "metrics.json", "predictions.npz", "result.csv"])
+
+
+def test_more_processes_than_evaluation_clips(tmp_path):
+    "One evaluation clip, two processes: the second scores nothing, and the run still evaluates that one clip."
+    data = tmp_path / "syn"
+    from vidattn_nb.data.synthetic import generate
+    two = tiny(tmp_path / "two", data, batch_size=2, epochs=1, lr=0.1, train_subset=8, val_subset=1)
+    generate(data, **two["synthetic"])
+    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                        "-m", "vidattn_nb.train", *cli_args(two)], env=env(), capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
+    z = np.load(Path(two["run_dir"]) / "predictions.npz")
+    check_eq(z["indices"].tolist(), [0])
+    check_eq(z["scores"].shape[0], 1)
+    check_eq(json.loads((Path(two["run_dir"]) / "metrics.json").read_text())["n"], 1)

@@ -16,8 +16,8 @@ import torch.nn.functional as F
 from ..core import atomic_write, atomic_write_text
 
 # %% auto #0
-__all__ = ['RESULT_COLUMNS', 'aggregate_views', 'predict', 'classification_metrics', 'multilabel_metrics', 'heads_metrics',
-           'write_predictions', 'write_result']
+__all__ = ['RESULT_COLUMNS', 'aggregate_views', 'predict', 'merge_predictions', 'classification_metrics', 'multilabel_metrics',
+           'heads_metrics', 'write_predictions', 'write_result']
 
 # %% ../../nbs/45_engine_evaluate.ipynb #6d16f013
 def aggregate_views(scores: torch.Tensor, clips: int = 1, how: str = "mean") -> torch.Tensor:
@@ -62,6 +62,23 @@ def predict(model, loader, clips: int = 1, how: str = "mean", kind: str = "singl
                       else (torch.cat(xs).numpy() if xs else np.zeros((0,))))
     return {"scores": cat(scores), "labels": cat(labels), "indices": cat(indices).astype(np.int64) if indices else np.zeros(0, np.int64),
             "replaced": replaced}
+
+# %% ../../nbs/45_engine_evaluate.ipynb #a7e41c02
+def merge_predictions(parts: list) -> dict:
+    "One prediction set from the per-process `parts` of `predict`, sorted by dataset index; empty parts are skipped."
+    full = [q for q in parts if len(q["indices"])] or parts[:1]
+    q0 = full[0]
+    if isinstance(q0["scores"], dict):
+        cat = lambda k: {h: np.concatenate([q[k][h] for q in full]) for h in q0["scores"]}
+    else:
+        cat = lambda k: np.concatenate([q[k] for q in full])
+    pred = {"scores": cat("scores"), "labels": cat("labels"), "indices": np.concatenate([q["indices"] for q in full]),
+            "replaced": sum(q["replaced"] for q in parts)}
+    o = np.argsort(pred["indices"], kind="stable")
+    pred["indices"] = pred["indices"][o]
+    for k in ("scores", "labels"):
+        pred[k] = {h: v[o] for h, v in pred[k].items()} if isinstance(pred[k], dict) else pred[k][o]
+    return pred
 
 # %% ../../nbs/45_engine_evaluate.ipynb #d219de48
 def _pct(x) -> float: return float(x) * 100.0

@@ -23,7 +23,7 @@ from .optim import build_optimizer, partial_bn_modules, freeze_bn, use_partial_b
 from .losses import CRITERIA, frame_term, mfr_term, SplitHeads
 from .checkpoint import (rng_state, set_rng_state, SeededDataset, ResumableSampler, ShardSampler,
                                           save_checkpoint, load_checkpoint, CheckpointError)
-from .evaluate import (predict, classification_metrics, multilabel_metrics, heads_metrics,
+from .evaluate import (predict, merge_predictions, classification_metrics, multilabel_metrics, heads_metrics,
                                         write_predictions, write_result)
 from .distributed import (DistInfo, init_distributed, cleanup_distributed, barrier, all_reduce_sums,
                                            gather_objects, broadcast_object, DDPProtocol, convert_sync_bn,
@@ -440,17 +440,7 @@ class Trainer:
                     progress=(lambda it: self._bar(it, desc="eval", leave=False)) if self._bars_on() else None)
         self.model.train(was)
         if self.pbn and was: freeze_bn(self.pbn)
-        parts = gather_objects(p, self.d)
-        if isinstance(p["scores"], dict):
-            cat = lambda k: {h: np.concatenate([q[k][h] for q in parts]) for h in p["scores"]}
-        else:
-            cat = lambda k: np.concatenate([q[k] for q in parts])
-        pred = {"scores": cat("scores"), "labels": cat("labels"), "indices": np.concatenate([q["indices"] for q in parts]),
-                "replaced": sum(q["replaced"] for q in parts)}
-        o = np.argsort(pred["indices"], kind="stable")
-        pred["indices"] = pred["indices"][o]
-        for k in ("scores", "labels"):
-            pred[k] = {h: v[o] for h, v in pred[k].items()} if isinstance(pred[k], dict) else pred[k][o]
+        pred = merge_predictions(gather_objects(p, self.d))
         m = self._metrics(pred)
         m["replaced"] = pred["replaced"]
         return {"metrics": m, "pred": pred}

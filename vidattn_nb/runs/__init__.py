@@ -18,8 +18,8 @@ from ..core import atomic_write, atomic_write_text
 
 # %% auto #0
 __all__ = ['builtins_type', 'IGNORED_FIELDS', 'PAPER_NOTE', 'ParameterError', 'check_param', 'check_params', 'RunSpec',
-           'with_seeds', 'run_config', 'run_state', 'run_study', 'collect_rows', 'study_table', 'write_table',
-           'figure_path', 'save_figures', 'load_run_model', 'eval_clips', 'format_seconds', 'study_time']
+           'with_seeds', 'run_config', 'has_checkpoint', 'run_state', 'run_study', 'collect_rows', 'study_table',
+           'write_table', 'figure_path', 'save_figures', 'load_run_model', 'eval_clips', 'format_seconds', 'study_time']
 
 # %% ../../nbs/70_runs_common.ipynb #1b8ce3db
 class ParameterError(ValueError):
@@ -104,8 +104,13 @@ def _config_diff(recorded: dict, cfg) -> list[str]:
     want = cfg.to_dict()
     return sorted(k for k in want if k not in IGNORED_FIELDS and k in recorded and recorded[k] != want[k])
 
-def run_state(cfg) -> str:
-    "'done', 'partial' or 'new' for the run folder of `cfg`; a finished run recorded with other settings raises `ValueError` naming them."
+def has_checkpoint(run_dir) -> bool:
+    "Whether `run_dir/checkpoints/` holds `best.pt` or `last.pt` (what `load_run_model` reads)."
+    return any((Path(run_dir) / "checkpoints" / f).is_file() for f in ("best.pt", "last.pt"))
+
+def run_state(cfg, checkpoints: bool = False) -> str:
+    """'done', 'partial' or 'new' for the run folder of `cfg`; a finished run recorded with other settings raises `ValueError`
+    naming them. With `checkpoints`, a finished run whose checkpoints are gone is 'no-checkpoint' (it is trained again)."""
     d = Path(cfg.run_dir)
     if (d / "result.csv").is_file():
         rec = json.loads((d / "config.json").read_text()) if (d / "config.json").is_file() else {}
@@ -113,20 +118,21 @@ def run_state(cfg) -> str:
         if diff:
             raise ValueError(f"{d}: holds a finished run with other settings ({', '.join(f'{k}: {rec[k]!r} there, {getattr(cfg, k)!r} asked' for k in diff)}); "
                              f"use another output folder, or delete {d} to redo it")
-        return "done"
+        return "no-checkpoint" if checkpoints and not has_checkpoint(d) else "done"
     if (d / "checkpoints" / "last.pt").is_file() or (d / "teacher" / "checkpoints" / "last.pt").is_file(): return "partial"
     return "new"
 
-def run_study(specs, out, base: dict | None = None, progress: bool = True, log=None) -> pd.DataFrame:
+def run_study(specs, out, base: dict | None = None, progress: bool = True, log=None, checkpoints: bool = False) -> pd.DataFrame:
     """Train and evaluate every spec of `specs` into `<out>/runs/<name>/` through the engine, skipping finished runs
-    and resuming interrupted ones; a tqdm bar over the runs. Returns one row per run: `name`, `state` (before),
-    `action` ('ran', 'resumed', 'skipped'), `wall_s` (this call), `run_dir`, `paper`, `tag`."""
+    and resuming interrupted ones; a tqdm bar over the runs. `checkpoints`: the caller needs every run's weights (figures),
+    so a finished run without them is trained again. Returns one row per run: `name`, `state` (before),
+    `action` ('ran', 'resumed', 'skipped', 'reran'), `wall_s` (this call), `run_dir`, `paper`, `tag`."""
     from tqdm import tqdm        # a text bar: papermill keeps it in the notebook's output (no widget)
     from vidattn_nb.engine import run as engine_run
     specs = list(specs)
     _check_unique(specs)
     cfgs = [run_config(s, out, {"progress": "off", **(base or {})}) for s in specs]
-    states = [run_state(c) for c in cfgs]                   # every configuration checked before any work
+    states = [run_state(c, checkpoints) for c in cfgs]                   # every configuration checked before any work
     rows = []
     bar = tqdm(list(zip(specs, cfgs, states)), desc="runs", unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
     for s, c, st in bar:
@@ -134,7 +140,7 @@ def run_study(specs, out, base: dict | None = None, progress: bool = True, log=N
         t0 = time.perf_counter()
         if st != "done": engine_run(c)
         wall = time.perf_counter() - t0
-        act = {"done": "skipped", "partial": "resumed", "new": "ran"}[st]
+        act = {"done": "skipped", "partial": "resumed", "new": "ran", "no-checkpoint": "reran"}[st]
         rows.append({"name": s.name, "state": st, "action": act, "wall_s": round(wall, 1), "run_dir": c.run_dir, "paper": s.paper, "tag": s.tag})
         if log is not None: log(f"{s.name}: {act} ({wall:.0f} s)")
     return pd.DataFrame(rows)
