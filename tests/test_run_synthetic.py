@@ -10,7 +10,7 @@ from fastcore.test import test_eq as check_eq
 
 NB = Path(__file__).resolve().parents[1] / "nbs" / "run_synthetic.ipynb"
 TINY = dict(models="tsn,tsm_cinst", epochs=1, train_subset=8, val_subset=12, batch_size=4, train_per_class=1, val_per_class=1,
-            data_size=32, size=28, frames=4, readme="")
+            data_size=32, size=28, frames=4, readme="", jobs=2)   # jobs=2: the parallel path (spawned processes) from a papermill kernel
 
 
 def _run(tmp: Path, name: str, **params):

@@ -103,7 +103,7 @@ EPIC55 = register_dataset(DatasetSpec(
     protocol=Protocol(frames=8, sampling="tsn", test_views="2x10crop-224", metric="top1", eval_split="val",
                       source="W3 §4, Table 4 (8 frames; two clips and ten crops; verb, noun and action top-1 on S1/S2); "
                              "AIA §IV-A (verb and noun on its own train/validation partition)"),
-    fixture=fixtures.epic55_fixture, bad_cases=fixtures.epic55_bad_cases, papers="W3 Table 4; AIA Table VIII"))
+    fixture=fixtures.epic55_fixture, bad_cases=fixtures.epic55_bad_cases, papers="W3 Table 4; AIA Table V"))
 
 # %% ../../nbs/26_data_readers_egocentric.ipynb #451fe9b9
 _EGTEA_CLIP = re.compile(r"([^-]+-[^-]+-[^-]+)-(\d+)-(\d+)-F(\d+)-F(\d+)")
@@ -148,5 +148,5 @@ def read_egtea(root, split, fold=1, on_error="raise") -> ClipList:
 EGTEA = register_dataset(DatasetSpec(
     "egtea", "EGTEA Gaze+", read_egtea, EGTEA_LAYOUT, classes=106, aliases=("egtea-gaze", "egtea-gaze+", "egtea-gaze-plus"),
     protocol=Protocol(frames=8, sampling="tsn", test_views="1xcenter-224", metric="top1", eval_split="test", folds=(1, 2, 3),
-                      source="AIA §IV-A (the three official splits) and Table IX"),
-    fixture=fixtures.egtea_fixture, bad_cases=fixtures.egtea_bad_cases, papers="AIA Table IX"))
+                      source="AIA §IV-A (the three official splits) and Table IV"),
+    fixture=fixtures.egtea_fixture, bad_cases=fixtures.egtea_bad_cases, papers="AIA Table IV"))

@@ -56,7 +56,7 @@ _STA = Protocol(frames=16, sampling="dense", test_views="1xcenter-112", metric="
                        "App. B.1 uses ResNet-50 frames at 224 px")
 UCF101 = register_dataset(DatasetSpec(
     "ucf101", "UCF101", read_ucf101, UCF101_LAYOUT, classes=101, aliases=("ucf-101",), protocol=_STA,
-    fixture=fixtures.ucf101_fixture, bad_cases=fixtures.ucf101_bad_cases, papers="STA Tables I-II; Where and When Table 1"))
+    fixture=fixtures.ucf101_fixture, bad_cases=fixtures.ucf101_bad_cases, papers="STA Tables I-II, V, VII-X; Where and When Table 1"))
 
 # %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #fcdfc02e
 HMDB51_CLASSES = sorted(
@@ -100,4 +100,4 @@ def read_hmdb51(root, split, fold=1, on_error="raise") -> ClipList:
 # %% ../../nbs/27_data_readers_ucf_hmdb.ipynb #86e3e06d
 HMDB51 = register_dataset(DatasetSpec(
     "hmdb51", "HMDB51", read_hmdb51, HMDB51_LAYOUT, classes=51, aliases=("hmdb-51", "hmdb"), protocol=_STA,
-    fixture=fixtures.hmdb51_fixture, bad_cases=fixtures.hmdb51_bad_cases, papers="STA Tables I-II; Where and When Table 1"))
+    fixture=fixtures.hmdb51_fixture, bad_cases=fixtures.hmdb51_bad_cases, papers="STA Tables I-II, V, VII-X; Where and When Table 1"))

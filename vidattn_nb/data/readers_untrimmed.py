@@ -111,7 +111,7 @@ CHARADES = register_dataset(DatasetSpec(
     protocol=Protocol(frames=64, sampling="dense", test_views="10xcenter-224", aggregate="max", metric="mAP", multilabel=True,
                       eval_split="val", source="Focused Attention §5.3 (T_in = 16, 32, 64; test: 10 clips, a 224 centre "
                                                "crop of the video resized to 256x256, max over clips); Table 1 (mAP)"),
-    fixture=fixtures.charades_fixture, bad_cases=fixtures.charades_bad_cases, papers="Focused Attention Tables 1-3"))
+    fixture=fixtures.charades_fixture, bad_cases=fixtures.charades_bad_cases, papers="Focused Attention Tables 1-2"))
 
 # %% ../../nbs/28_data_readers_untrimmed.ipynb #661ebee1
 THUMOS14_CLASSES = ["BaseballPitch", "BasketballDunk", "Billiards", "CleanAndJerk", "CliffDiving", "CricketBowling",

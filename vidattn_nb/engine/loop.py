@@ -165,6 +165,10 @@ def build_run_model(cfg: TrainConfig, ds, kind: str) -> VideoNet:
     n = sum(heads.values()) if heads else ds.num_classes
     m = build_model(cfg.arch, cfg.backbone, cfg.attention, num_classes=n, num_segments=cfg.frames, pretrained=cfg.pretrained,
                     dropout=cfg.dropout, size=cfg.size, **({} if cfg.width == 64 else {"width": cfg.width}), **cfg.model_kwargs)
+    if cfg.frame_loss > 0:       # Charades' frame loss: the host's classifier at every time step, emitted as 'frame_logits'
+        from vidattn_nb.pipelines.charades import attach_frame_logits
+        try: attach_frame_logits(m)
+        except TypeError as e: raise ConfigError(f"frame_loss={cfg.frame_loss}: arch {cfg.arch!r} cannot emit per-frame logits ({e})") from None
     return SplitHeads(m, heads) if heads else m
 
 # %% ../../nbs/44_engine_train.ipynb #f2ec3867

@@ -122,28 +122,61 @@ def run_state(cfg, checkpoints: bool = False) -> str:
     if (d / "checkpoints" / "last.pt").is_file() or (d / "teacher" / "checkpoints" / "last.pt").is_file(): return "partial"
     return "new"
 
-def run_study(specs, out, base: dict | None = None, progress: bool = True, log=None, checkpoints: bool = False) -> pd.DataFrame:
+def _timed_run(cfg, command: str | None = None) -> float:
+    "Worker of `run_study(jobs > 1)`: the engine's `run` of `cfg` in this process; returns its wall seconds."
+    import os
+    from vidattn_nb.engine import run as engine_run
+    from vidattn_nb.engine.loop import COMMAND_ENV
+    if command: os.environ[COMMAND_ENV] = command          # the run records the notebook's command, not the worker's
+    t0 = time.perf_counter()
+    engine_run(cfg)
+    return time.perf_counter() - t0
+
+def run_study(specs, out, base: dict | None = None, progress: bool = True, log=None, checkpoints: bool = False,
+              jobs: int = 1) -> pd.DataFrame:
     """Train and evaluate every spec of `specs` into `<out>/runs/<name>/` through the engine, skipping finished runs
     and resuming interrupted ones; a tqdm bar over the runs. `checkpoints`: the caller needs every run's weights (figures),
-    so a finished run without them is trained again. Returns one row per run: `name`, `state` (before),
-    `action` ('ran', 'resumed', 'skipped', 'reran'), `wall_s` (this call), `run_dir`, `paper`, `tag`."""
+    so a finished run without them is trained again. `jobs > 1`: that many runs train at once, each in its own process
+    (give each run `threads=1` and `num_workers=0`, or the processes compete for the cores). Returns one row per run, in
+    the order of `specs`: `name`, `state` (before), `action` ('ran', 'resumed', 'skipped', 'reran'), `wall_s` (the run's
+    own wall time in this call), `run_dir`, `paper`, `tag`."""
     from tqdm import tqdm        # a text bar: papermill keeps it in the notebook's output (no widget)
-    from vidattn_nb.engine import run as engine_run
     specs = list(specs)
     _check_unique(specs)
+    if not (isinstance(jobs, int) and jobs >= 1): raise ValueError(f"run_study: jobs={jobs!r}, expected an int >= 1")
     cfgs = [run_config(s, out, {"progress": "off", **(base or {})}) for s in specs]
     states = [run_state(c, checkpoints) for c in cfgs]                   # every configuration checked before any work
-    rows = []
-    bar = tqdm(list(zip(specs, cfgs, states)), desc="runs", unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
-    for s, c, st in bar:
-        bar.set_postfix_str(s.name, refresh=True)
-        t0 = time.perf_counter()
-        if st != "done": engine_run(c)
-        wall = time.perf_counter() - t0
-        act = {"done": "skipped", "partial": "resumed", "new": "ran", "no-checkpoint": "reran"}[st]
-        rows.append({"name": s.name, "state": st, "action": act, "wall_s": round(wall, 1), "run_dir": c.run_dir, "paper": s.paper, "tag": s.tag})
-        if log is not None: log(f"{s.name}: {act} ({wall:.0f} s)")
-    return pd.DataFrame(rows)
+    walls = [0.0] * len(specs)
+    bar = tqdm(total=len(specs), desc="runs", unit="run", disable=not progress, file=sys.stderr, mininterval=1.0)
+    act_of = {"done": "skipped", "partial": "resumed", "new": "ran", "no-checkpoint": "reran"}
+    def finished(i):
+        bar.set_postfix_str(specs[i].name, refresh=False); bar.update(1)
+        if log is not None: log(f"{specs[i].name}: {act_of[states[i]]} ({walls[i]:.0f} s)")
+    todo = [i for i, st in enumerate(states) if st != "done"]
+    for i, st in enumerate(states):
+        if st == "done": finished(i)
+    if jobs == 1 or len(todo) <= 1:
+        for i in todo:
+            walls[i] = _timed_run(cfgs[i]); finished(i)
+    else:
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from vidattn_nb.engine.loop import run_command
+        from vidattn_nb.runs import _timed_run as worker      # by module path: a spawned process imports it from there
+        command = run_command()["command"]
+        # spawn, not fork: a forked copy of a process that already ran torch (threads, OpenMP) can hang
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=mp.get_context("spawn")) as pool:
+            futs = {pool.submit(worker, cfgs[i], command): i for i in todo}
+            try:
+                for f in as_completed(futs):
+                    i = futs[f]
+                    walls[i] = f.result(); finished(i)
+            except BaseException:
+                for f in futs: f.cancel()
+                raise
+    bar.close()
+    return pd.DataFrame([{"name": s.name, "state": st, "action": act_of[st], "wall_s": round(w, 1), "run_dir": c.run_dir,
+                          "paper": s.paper, "tag": s.tag} for s, c, st, w in zip(specs, cfgs, states, walls)])
 
 # %% ../../nbs/70_runs_common.ipynb #fd853e82
 PAPER_NOTE = ("Paper columns are the numbers printed in the cited tables (their dataset, backbone, input size and schedule); "

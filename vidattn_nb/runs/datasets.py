@@ -326,7 +326,7 @@ _STA_COMMON = dict(recipe=None, recipes={"aia": "aia", "w3": "w3"}, arch="r3d", 
                    pretrained_note="Kinetics 3D ResNeXt-101 of Hara et al. (STA fine-tunes 'the published well-trained models' [5], [7])",
                    notes="STA prints no optimiser or views: TrainConfig defaults (SGD 0.01, x0.1 at 20/40 of 50 epochs), dense 64-frame "
                          "clips at 112 px, one centre clip. Where-and-When rows: arch='tsn' (its ResNet-50 baseline, 50 frames) or "
-                         "'wherewhen' once registered, recipe='wherewhen'.")
+                         "arch='wherewhen', recipe='wherewhen'.")
 register_protocol(DatasetProtocol("ucf101", "ucf101", "UCF101", "STA Tables I, II, VII, X; Where-and-When Table 1", rows=_sta_rows("ucf101"),
                                   **_STA_COMMON), replace=True)
 register_protocol(DatasetProtocol("hmdb51", "hmdb51", "HMDB51", "STA Tables I, II, III, VII, X; Where-and-When Table 1",
@@ -344,13 +344,13 @@ _CHARADES_ROWS = (
 register_protocol(DatasetProtocol(
     "charades", "charades", "Charades", "Focused Attention Tables 1, 2 (Charades-Base)", recipe="focused", recipes={}, arch="i3d",
     backbone="resnet50", attention=None, frames=64, sampling="dense", size=224, views=("10xcenter-224",), aggregate="max", metrics=("mAP",),
-    train_split="train", eval_splits=("val",), folds=(1,), fields=dict(sampling="dense", frame_loss=0.0, frame_labels=False),
+    train_split="train", eval_splits=("val",), folds=(1,), fields=dict(sampling="dense", frame_loss=1.0, frame_labels=True),
     rows=_CHARADES_ROWS,
     pretrained_note="Kinetics ResNet50-I3D (Focused Attention §5.2: PyVideoResearch's model); an ImageNet ResNet-50 is inflated",
-    notes="multi-label sigmoid + BCE on the video logits, 10 test clips max-pooled; consecutive frames (dense sampling, stride 1) "
-          "of frames extracted at 8 fps. The paper's frame loss (BCE of the logits upsampled to every input frame) needs a host that "
-          "emits per-frame logits, which none of the architectures does yet: it is off (frame_loss=0) until one does; "
-          "overrides={'frame_loss': 1.0, 'frame_labels': True} turns it on for a model that emits 'frame_logits'."), replace=True)
+    notes="multi-label sigmoid + BCE: the video loss on the time-averaged logits plus the frame loss (the logits of every time "
+          "step of I3D's last stage, upsampled linearly to the input frames, against the per-frame labels; weight 1); 10 test clips "
+          "max-pooled; consecutive frames (dense sampling, stride 1) of frames extracted at 8 fps. "
+          "overrides={'frame_loss': 0.0, 'frame_labels': False}: the video loss alone."), replace=True)
 
 _THUMOS_ROWS = _rows("WhereWhen", "§4.2.2 (text)", dict(backbone="resnet50", frames=50, eval_split="test", views="1xcenter-224"), [
     ("ResNet-50 classification accuracy", dict(arch="tsn", attention=None), dict(top1=74.45)),
@@ -358,7 +358,7 @@ _THUMOS_ROWS = _rows("WhereWhen", "§4.2.2 (text)", dict(backbone="resnet50", fr
     "the classification accuracy the text states; localisation (Table 4) is run_localization")
 register_protocol(DatasetProtocol(
     "thumos14", "thumos14", "THUMOS14 (classification)", "Where-and-When §4.2.2 (classification accuracy)", recipe="wherewhen", recipes={},
-    arch="tsn", backbone="resnet50", attention=None, frames=50, sampling="tsn", size=224, views=("1xcenter-224",), aggregate="mean",
+    arch="wherewhen", backbone="resnet50", attention=None, frames=50, sampling="tsn", size=224, views=("1xcenter-224",), aggregate="mean",
     metrics=("top1", "top5"), train_split="train", eval_splits=("test",), folds=(1,),
     fields=dict(dataset_kwargs={"multi_class": "drop"}, task="single"), rows=_THUMOS_ROWS,
     pretrained_note="ImageNet ResNet-50 (Where and When App. B.1)",
@@ -371,7 +371,7 @@ _MIT_ROWS = _rows("WhereWhen", "Table 2", dict(backbone="resnet50", eval_split="
     ("Ours RGB", dict(arch="wherewhen", attention=None, frames=15), dict(top1=27.55, top5=53.52))],
     "ResNet50-ImageNet: the dataset authors' released model")
 register_protocol(DatasetProtocol(
-    "mit", "mit", "Moments in Time", "Where-and-When Table 2", recipe="wherewhen", recipes={}, arch="tsn", backbone="resnet50",
+    "mit", "mit", "Moments in Time", "Where-and-When Table 2", recipe="wherewhen", recipes={}, arch="wherewhen", backbone="resnet50",
     attention=None, frames=15, sampling="tsn", size=224, views=("1xcenter-224",), aggregate="mean", metrics=("top1", "top5"),
     train_split="train", eval_splits=("val",), folds=(1,), rows=_MIT_ROWS,
     pretrained_note="ImageNet ResNet-50 (Where and When App. B.1)",
