@@ -16,6 +16,12 @@ from _engine_toy import tiny, cli_args, env, model_weights, log_lines
 TOL = 2e-5   # max |w_2proc - w_1proc| allowed; measured 3.5e-6 after 24 steps (float32 all-reduce vs one batch mean)
 
 
+def _torchrun_2(fields: dict) -> subprocess.CompletedProcess:
+    "`python -m vidattn_nb.train` with `fields` under torchrun, two processes on this machine (output captured)."
+    return subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                           "-m", "vidattn_nb.train", *cli_args(fields)], env=env(), capture_output=True, text=True, timeout=600)
+
+
 def test_two_gloo_processes_match_one_process_on_the_combined_batch(tmp_path):
     data = tmp_path / "syn"
     from vidattn_nb.data.synthetic import generate
@@ -24,8 +30,7 @@ def test_two_gloo_processes_match_one_process_on_the_combined_batch(tmp_path):
     generate(data, **one["synthetic"])
     p1 = subprocess.Popen([sys.executable, "-m", "vidattn_nb.train", *cli_args(one)], env=env(),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    r2 = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-                         "-m", "vidattn_nb.train", *cli_args(two)], env=env(), capture_output=True, text=True, timeout=600)
+    r2 = _torchrun_2(two)
     out1 = p1.communicate(timeout=600)[0].decode()
     assert p1.returncode == 0, out1[-3000:]
     assert r2.returncode == 0, (r2.stdout + r2.stderr)[-4000:]
@@ -60,8 +65,7 @@ def test_more_processes_than_evaluation_clips(tmp_path):
     from vidattn_nb.data.synthetic import generate
     two = tiny(tmp_path / "two", data, batch_size=2, epochs=1, lr=0.1, train_subset=8, val_subset=1)
     generate(data, **two["synthetic"])
-    r = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-                        "-m", "vidattn_nb.train", *cli_args(two)], env=env(), capture_output=True, text=True, timeout=600)
+    r = _torchrun_2(two)
     assert r.returncode == 0, (r.stdout + r.stderr)[-4000:]
     z = np.load(Path(two["run_dir"]) / "predictions.npz")
     check_eq(z["indices"].tolist(), [0])

@@ -35,14 +35,18 @@ def test_every_public_attention_is_registered():
     assert [n for n in PUBLIC_ATTENTIONS if n not in ATTENTIONS] == []
 
 
-@pytest.mark.parametrize("arch,backbone", HOSTS)
-def test_every_arch_backbone_gives_n_by_classes(arch, backbone):
+def _forward_both(arch, backbone):
+    "`(model, model(x), model.forward_outputs(x))` of a 5-class, 2-segment model in eval mode on a seeded 2-clip batch."
     torch.manual_seed(0)
     model = build_model(arch, backbone, num_classes=5, num_segments=2, dropout=0.0).eval()
     x = torch.randn(2, 3, 2, 32, 32)
     with torch.no_grad():
-        y = model(x)
-        out = model.forward_outputs(x)
+        return model, model(x), model.forward_outputs(x)
+
+
+@pytest.mark.parametrize("arch,backbone", HOSTS)
+def test_every_arch_backbone_gives_n_by_classes(arch, backbone):
+    model, y, out = _forward_both(arch, backbone)
     assert y.shape == (2, 5)
     assert torch.isfinite(y).all()
     assert_close(out.logits, y, rtol=0, atol=0)               # the protocol's forward is model(x)
@@ -55,12 +59,7 @@ def test_every_arch_backbone_gives_n_by_classes(arch, backbone):
 @pytest.mark.parametrize("arch,backbone", [(a, b) for a, b in OWN_ATTENTION if a == "wherewhen" or b == "resnet18"])
 def test_every_wherewhen_variant_follows_the_protocol(arch, backbone):
     from vidattn_nb.models.wherewhen import WW_VARIANTS
-    torch.manual_seed(0)
-    model = build_model(arch, backbone, num_classes=5, num_segments=2, dropout=0.0).eval()
-    x = torch.randn(2, 3, 2, 32, 32)
-    with torch.no_grad():
-        y = model(x)
-        out = model.forward_outputs(x)
+    model, y, out = _forward_both(arch, backbone)
     assert y.shape == (2, 5) and torch.isfinite(y).all()
     assert_close(out.logits, y, rtol=0, atol=0)
     opts = WW_VARIANTS[arch]
